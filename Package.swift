@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module cut and dependency direction: see docs/ARCHITECTURE.md (mirrors the project's DESIGN).
+// The pure core (SceneCore, Labels) imports no GL, no sockets and touches no files beyond loading.
+let package = Package(
+    name: "SceneFarm",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scenefarm", targets: ["scenefarm"]),
+        .library(name: "SceneCore", targets: ["SceneCore"]),
+        .library(name: "Labels", targets: ["Labels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "SceneCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Labels", dependencies: ["SceneCore"]),
+        .systemLibrary(name: "CGL", path: "Sources/CGL"),
+        .target(name: "RenderContext", dependencies: ["CGL"]),
+        .target(name: "Render", dependencies: ["SceneCore", "CGL", "RenderContext"]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .target(name: "ImageCodec", dependencies: ["CPNG"]),
+        .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
+        .executableTarget(
+            name: "scenefarm",
+            dependencies: [
+                "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SceneCoreTests", dependencies: ["SceneCore"]),
+        .testTarget(name: "LabelsTests", dependencies: ["Labels", "SceneCore"]),
+        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
+        .testTarget(name: "CLITests", dependencies: ["ImageCodec", "SceneCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,120 @@
+/// A semantic class from the scene's class table. Id 0 is reserved for background/unlabelled.
+public struct SemanticClass: Hashable, Codable, Sendable {
+    public var id: Int
+    public var name: String
+    /// Display color (sRGB, 0...255) used by previews and visualizations.
+    public var color: [Int]
+
+    public init(id: Int, name: String, color: [Int]) {
+        self.id = id
+        self.name = name
+        self.color = color
+    }
+}
+
+/// The primitive a surface is drawn from. Every shape sits on its own origin: its local frame has
+/// Z up and the origin at the centre of the shape's bottom face (as KITTI places object locations),
+/// so `worldFromObject` placing an object "on the ground" is just a translation to z = 0.
+public enum Shape: Hashable, Codable, Sendable {
+    /// An axis-aligned box of the given size (x length, y width, z height).
+    case box(size: Vec3)
+    /// A cylinder around the local Z axis.
+    case cylinder(radius: Double, height: Double)
+    /// A sphere resting on the origin (its centre is at z = radius).
+    case sphere(radius: Double)
+    /// A rectangle in the local XY plane (z = 0), facing +Z, centred on the origin.
+    case plane(sizeX: Double, sizeY: Double)
+
+    /// The unit mesh the renderer draws for this shape, and the scale that turns it into this shape.
+    public var unitMesh: UnitMesh {
+        switch self {
+        case .box: return .box
+        case .cylinder: return .cylinder
+        case .sphere: return .sphere
+        case .plane: return .plane
+        }
+    }
+
+    /// Per-axis scale applied to `unitMesh` (see `UnitMesh` for the unit shapes' extents).
+    public var scale: Vec3 {
+        switch self {
+        case .box(let s): return s
+        case .cylinder(let r, let h): return Vec3(r, r, h)
+        case .sphere(let r): return Vec3(r, r, r)
+        case .plane(let x, let y): return Vec3(x, y, 1)
+        }
+    }
+}
+
+/// One thing drawn in a frame. Every surface gets its own id in the renderer's ID buffer
+/// (its index in `FrameSpec.surfaces` plus one), from which labels are derived.
+public struct Surface: Hashable, Codable, Sendable {
+    /// A readable name ("car_3", "road"), carried into labels for debugging.
+    public var name: String
+    public var shape: Shape
+    public var worldFromObject: Mat4
+    /// Base color, linear RGB in 0...1.
+    public var color: RGB
+    /// Semantic class id (0 = unlabelled).
+    public var classID: Int
+    /// Instance id (1...65535) for countable things; 0 for "stuff" (ground, road) that has a class
+    /// but no instance. Several surfaces may share an instance id (the parts of one object).
+    public var instanceID: Int
+
+    public init(name: String, shape: Shape, worldFromObject: Mat4, color: RGB, classID: Int, instanceID: Int) {
+        self.name = name
+        self.shape = shape
+        self.worldFromObject = worldFromObject
+        self.color = color
+        self.classID = classID
+        self.instanceID = instanceID
+    }
+}
+
+/// Sun and sky. Issue-2 lighting: one directional light and a two-color hemisphere ambient.
+public struct Lighting: Hashable, Codable, Sendable {
+    /// Unit vector from the scene towards the sun, in world coordinates.
+    public var sunDirection: Vec3
+    /// Sun color times intensity (linear RGB).
+    public var sunColor: RGB
+    /// Ambient light arriving from above (the sky), linear RGB.
+    public var skyColor: RGB
+    /// Ambient light arriving from below (bounce from the ground), linear RGB.
+    public var groundColor: RGB
+    /// Background color where nothing is drawn (linear RGB).
+    public var backgroundColor: RGB
+
+    public init(sunDirection: Vec3, sunColor: RGB, skyColor: RGB, groundColor: RGB, backgroundColor: RGB) {
+        self.sunDirection = sunDirection.normalized
+        self.sunColor = sunColor
+        self.skyColor = skyColor
+        self.groundColor = groundColor
+        self.backgroundColor = backgroundColor
+    }
+
+    public static let daylight = Lighting(
+        sunDirection: Vec3(0.4, 0.3, 0.85), sunColor: Vec3(1.0, 0.96, 0.9),
+        skyColor: Vec3(0.35, 0.42, 0.55), groundColor: Vec3(0.18, 0.16, 0.14),
+        backgroundColor: Vec3(0.55, 0.7, 0.9))
+}
+
+/// Everything needed to render and label one frame: a pure function of (scene, seed, frame index).
+public struct FrameSpec: Hashable, Codable, Sendable {
+    /// Global frame index within the job.
+    public var index: Int
+    public var camera: Camera
+    public var lighting: Lighting
+    public var classes: [SemanticClass]
+    public var surfaces: [Surface]
+
+    public init(index: Int, camera: Camera, lighting: Lighting, classes: [SemanticClass], surfaces: [Surface]) {
+        self.index = index
+        self.camera = camera
+        self.lighting = lighting
+        self.classes = classes
+        self.surfaces = surfaces
+    }
+
+    /// The id the renderer writes for `surfaces[i]`. 0 in the ID buffer means "nothing drawn".
+    @inline(__always) public static func surfaceID(forIndex i: Int) -> UInt32 { UInt32(i + 1) }
+}

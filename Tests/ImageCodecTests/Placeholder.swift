@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderImageCodecTests: XCTestCase { func testNothing() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderRenderTests: XCTestCase { func testNothing() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderSceneCoreTests: XCTestCase { func testNothing() {} }
