@@ -1,0 +1,341 @@
+// Render: the OpenGL 4.5 core renderer behind `FrameRenderer`.
+//
+// Non-goals: creating a context (RenderContext does that; this takes a current one), windows,
+// labels (derived in Labels from what this returns).
+//
+// One frame is one pass into three render targets (see Shaders.swift), then an asynchronous
+// readback of all three into pixel buffer objects guarded by a fence. Up to `maxFramesInFlight`
+// frames are in flight, so the readback of one overlaps the drawing of the next.
+//
+// Orientation: the projection (`CameraIntrinsics.clipFromCamera`) puts image row 0 at GL window
+// row 0, so buffers read back top row first with no flip. That mirrors the image vertically in GL
+// terms, which turns counter-clockwise (outward) triangles clockwise: front faces are GL_CW here.
+import CGL
+import SceneCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class GLRenderer: FrameRenderer {
+    public let maxFramesInFlight: Int
+    public let backendDescription: String
+
+    private let program: GLuint
+    private let vao: GLuint
+    private var buffers: [GLuint] = []
+    private var meshRanges: [UnitMesh: (firstIndex: Int, count: Int, baseVertex: Int)] = [:]
+    private var target: Targets?
+    private var slots: [ReadbackSlot] = []
+    private var nextSlot = 0
+    private var pending: [(slot: Int, index: Int, submitStart: Double)] = []
+
+    private struct Uniforms {
+        var clipFromObject: GLint = -1
+        var worldNormalFromObject: GLint = -1
+        var baseColor: GLint = -1
+        var surfaceID: GLint = -1
+        var sunDirection: GLint = -1
+        var sunColor: GLint = -1
+        var skyColor: GLint = -1
+        var groundColor: GLint = -1
+    }
+    private var uniforms = Uniforms()
+
+    /// The render targets of one resolution.
+    private struct Targets {
+        var width: Int
+        var height: Int
+        var framebuffer: GLuint = 0
+        var color: GLuint = 0
+        var ids: GLuint = 0
+        var depth: GLuint = 0
+        var depthStencil: GLuint = 0
+    }
+
+    /// Pixel buffers for one frame in flight.
+    private struct ReadbackSlot {
+        var color: GLuint = 0
+        var ids: GLuint = 0
+        var depth: GLuint = 0
+        var fence: GLsync? = nil
+    }
+
+    /// Creates the renderer on the calling thread, which must have a current GL 4.5 core context.
+    public init(maxFramesInFlight: Int = 2, description: String = "") throws {
+        precondition(maxFramesInFlight >= 1, "maxFramesInFlight must be at least 1")
+        self.maxFramesInFlight = maxFramesInFlight
+        var major: GLint = 0, minor: GLint = 0
+        glGetIntegerv(GLenum(GL_MAJOR_VERSION), &major)
+        glGetIntegerv(GLenum(GL_MINOR_VERSION), &minor)
+        guard major * 10 + minor >= 45 else {
+            throw RenderError("OpenGL 4.5 is required; the current context is \(major).\(minor)")
+        }
+        if description.isEmpty {
+            let renderer = glGetString(GLenum(GL_RENDERER)).map { String(cString: $0) } ?? "unknown"
+            let version = glGetString(GLenum(GL_VERSION)).map { String(cString: $0) } ?? "unknown"
+            backendDescription = "\(renderer), OpenGL \(version)"
+        } else {
+            backendDescription = description
+        }
+
+        program = try GL.linkProgram(vertex: Shaders.vertex, fragment: Shaders.fragment)
+        uniforms.clipFromObject = try GL.uniformLocation(program, "uClipFromObject")
+        uniforms.worldNormalFromObject = try GL.uniformLocation(program, "uWorldNormalFromObject")
+        uniforms.baseColor = try GL.uniformLocation(program, "uBaseColor")
+        uniforms.surfaceID = try GL.uniformLocation(program, "uSurfaceID")
+        uniforms.sunDirection = try GL.uniformLocation(program, "uSunDirection")
+        uniforms.sunColor = try GL.uniformLocation(program, "uSunColor")
+        uniforms.skyColor = try GL.uniformLocation(program, "uSkyColor")
+        uniforms.groundColor = try GL.uniformLocation(program, "uGroundColor")
+
+        // All unit meshes in one interleaved vertex buffer (position, normal) and one index buffer.
+        var interleaved: [Float] = []
+        var indices: [UInt32] = []
+        for unit in UnitMesh.allCases {
+            let mesh = unit.mesh
+            meshRanges[unit] = (indices.count, mesh.indices.count, interleaved.count / 6)
+            for v in 0..<mesh.vertexCount {
+                interleaved += mesh.positions[(v * 3)..<(v * 3 + 3)]
+                interleaved += mesh.normals[(v * 3)..<(v * 3 + 3)]
+            }
+            indices += mesh.indices
+        }
+        var bufferNames = [GLuint](repeating: 0, count: 2)
+        glCreateBuffers(2, &bufferNames)
+        buffers = bufferNames
+        glNamedBufferStorage(bufferNames[0], interleaved.count * 4, interleaved, 0)
+        glNamedBufferStorage(bufferNames[1], indices.count * 4, indices, 0)
+        var vertexArray: GLuint = 0
+        glCreateVertexArrays(1, &vertexArray)
+        vao = vertexArray
+        glVertexArrayVertexBuffer(vao, 0, bufferNames[0], 0, 24)
+        glVertexArrayElementBuffer(vao, bufferNames[1])
+        glEnableVertexArrayAttrib(vao, 0)
+        glEnableVertexArrayAttrib(vao, 1)
+        glVertexArrayAttribFormat(vao, 0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 0)
+        glVertexArrayAttribFormat(vao, 1, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 12)
+        glVertexArrayAttribBinding(vao, 0, 0)
+        glVertexArrayAttribBinding(vao, 1, 0)
+
+        // Reversed, infinite depth: z_ndc = near / z in [0, 1], cleared to 0, nearer is greater.
+        glClipControl(GLenum(GL_LOWER_LEFT), GLenum(GL_ZERO_TO_ONE))
+        glEnable(GLenum(GL_DEPTH_TEST))
+        glDepthFunc(GLenum(GL_GREATER))
+        glEnable(GLenum(GL_CULL_FACE))
+        glCullFace(GLenum(GL_BACK))
+        glFrontFace(GLenum(GL_CW))
+        glDisable(GLenum(GL_BLEND))
+        glDisable(GLenum(GL_DITHER))
+        glDisable(GLenum(GL_MULTISAMPLE))
+        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 1)
+        try GL.checkError("renderer set-up")
+    }
+
+    deinit {
+        // Wait for frames still in flight so no GL command refers to freed objects.
+        for p in pending { if let fence = slots[p.slot].fence { glDeleteSync(fence) } }
+        destroyTargets()
+        glDeleteProgram(program)
+        var vertexArray = vao
+        glDeleteVertexArrays(1, &vertexArray)
+        glDeleteBuffers(GLsizei(buffers.count), buffers)
+    }
+
+    // MARK: - FrameRenderer
+
+    public func submit(_ spec: FrameSpec) throws {
+        guard pending.count < maxFramesInFlight else {
+            throw RenderError("submit called with \(pending.count) frames in flight; call receive first")
+        }
+        let start = Self.now()
+        let k = spec.camera.intrinsics
+        guard k.width > 0, k.height > 0, k.width <= 16384, k.height <= 16384 else {
+            throw RenderError("frame \(spec.index): resolution \(k.width)x\(k.height) is outside 1...16384")
+        }
+        guard spec.surfaces.count < Int(UInt32.max) else { throw RenderError("frame \(spec.index): too many surfaces") }
+        try ensureTargets(width: k.width, height: k.height)
+        guard let t = target else { throw RenderError("no render targets") }
+
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), t.framebuffer)
+        glViewport(0, 0, GLsizei(t.width), GLsizei(t.height))
+        let bg = spec.lighting.backgroundColor
+        let background: [Float] = [Self.srgb(bg.x), Self.srgb(bg.y), Self.srgb(bg.z), 1]
+        let zeroU: [GLuint] = [0, 0, 0, 0]
+        let zeroF: [Float] = [0, 0, 0, 0]
+        glClearNamedFramebufferfv(t.framebuffer, GLenum(GL_COLOR), 0, background)
+        glClearNamedFramebufferuiv(t.framebuffer, GLenum(GL_COLOR), 1, zeroU)
+        glClearNamedFramebufferfv(t.framebuffer, GLenum(GL_COLOR), 2, zeroF)
+        glClearNamedFramebufferfv(t.framebuffer, GLenum(GL_DEPTH), 0, zeroF)
+
+        glUseProgram(program)
+        glBindVertexArray(vao)
+        let light = spec.lighting
+        glUniform3f(uniforms.sunDirection, Float(light.sunDirection.x), Float(light.sunDirection.y), Float(light.sunDirection.z))
+        glUniform3f(uniforms.sunColor, Float(light.sunColor.x), Float(light.sunColor.y), Float(light.sunColor.z))
+        glUniform3f(uniforms.skyColor, Float(light.skyColor.x), Float(light.skyColor.y), Float(light.skyColor.z))
+        glUniform3f(uniforms.groundColor, Float(light.groundColor.x), Float(light.groundColor.y), Float(light.groundColor.z))
+
+        // clip <- camera <- world, composed in double precision so distant scenes stay exact.
+        let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
+        var matrix = [Float](repeating: 0, count: 16)
+        var normal = [Float](repeating: 0, count: 9)
+        for (i, surface) in spec.surfaces.enumerated() {
+            let worldFromUnit = surface.worldFromObject * Mat4.scale(surface.shape.scale)
+            let clipFromUnit = clipFromWorld * worldFromUnit
+            for j in 0..<16 { matrix[j] = Float(clipFromUnit.m[j]) }
+            let n = worldFromUnit.normalMatrix
+            for j in 0..<9 { normal[j] = Float(n[j]) }
+            glUniformMatrix4fv(uniforms.clipFromObject, 1, GLboolean(GL_FALSE), matrix)
+            glUniformMatrix3fv(uniforms.worldNormalFromObject, 1, GLboolean(GL_FALSE), normal)
+            glUniform3f(uniforms.baseColor, Float(surface.color.x), Float(surface.color.y), Float(surface.color.z))
+            glUniform1ui(uniforms.surfaceID, FrameSpec.surfaceID(forIndex: i))
+            // A mirrored transform flips the winding; draw those with the other face in front.
+            let mirrored = Self.determinant3(worldFromUnit) < 0
+            if mirrored { glFrontFace(GLenum(GL_CCW)) }
+            guard let range = meshRanges[surface.shape.unitMesh] else { continue }
+            glDrawElementsBaseVertex(
+                GLenum(GL_TRIANGLES), GLsizei(range.count), GLenum(GL_UNSIGNED_INT),
+                UnsafeRawPointer(bitPattern: range.firstIndex * 4), GLint(range.baseVertex))
+            if mirrored { glFrontFace(GLenum(GL_CW)) }
+        }
+
+        // Asynchronous readback of the three targets into this slot's pixel buffers.
+        let slotIndex = nextSlot
+        nextSlot = (nextSlot + 1) % maxFramesInFlight
+        let slot = slots[slotIndex]
+        let pixels = t.width * t.height
+        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), slot.color)
+        glGetTextureImage(t.color, 0, GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), GLsizei(pixels * 4), nil)
+        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), slot.ids)
+        glGetTextureImage(t.ids, 0, GLenum(GL_RED_INTEGER), GLenum(GL_UNSIGNED_INT), GLsizei(pixels * 4), nil)
+        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), slot.depth)
+        glGetTextureImage(t.depth, 0, GLenum(GL_RED), GLenum(GL_FLOAT), GLsizei(pixels * 4), nil)
+        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
+        slots[slotIndex].fence = glFenceSync(GLenum(GL_SYNC_GPU_COMMANDS_COMPLETE), 0)
+        glFlush()
+        try GL.checkError("frame \(spec.index)")
+        pending.append((slotIndex, spec.index, start))
+    }
+
+    public func receive() throws -> RenderedFrame {
+        guard !pending.isEmpty else { throw RenderError("receive called with no frame in flight") }
+        guard let t = target else { throw RenderError("no render targets") }
+        let p = pending.removeFirst()
+        let slot = slots[p.slot]
+        if let fence = slot.fence {
+            // Wait in slices so a hung driver surfaces as an error rather than a silent hang.
+            var waited = 0
+            while true {
+                let r = glClientWaitSync(fence, GLbitfield(GL_SYNC_FLUSH_COMMANDS_BIT), 1_000_000_000)
+                if r == GLenum(GL_ALREADY_SIGNALED) || r == GLenum(GL_CONDITION_SATISFIED) { break }
+                if r == GLenum(GL_WAIT_FAILED) { throw RenderError("frame \(p.index): glClientWaitSync failed") }
+                waited += 1
+                if waited >= 120 { throw RenderError("frame \(p.index): the GPU did not finish within 120 s") }
+            }
+            glDeleteSync(fence)
+            slots[p.slot].fence = nil
+        }
+        let rendered = Self.now()
+        let pixels = t.width * t.height
+        let color: [UInt8] = try Self.copyOut(slot.color, count: pixels * 4)
+        let ids: [UInt32] = try Self.copyOut(slot.ids, count: pixels)
+        let depth: [Float] = try Self.copyOut(slot.depth, count: pixels)
+        let done = Self.now()
+        return RenderedFrame(
+            index: p.index, width: t.width, height: t.height, color: color, surfaceIDs: ids, depth: depth,
+            renderSeconds: rendered - p.submitStart, readbackSeconds: done - rendered)
+    }
+
+    // MARK: - Internals
+
+    private static func copyOut<T>(_ buffer: GLuint, count: Int) throws -> [T] {
+        let bytes = count * MemoryLayout<T>.stride
+        guard let mapped = glMapNamedBufferRange(buffer, 0, bytes, GLbitfield(GL_MAP_READ_BIT)) else {
+            throw RenderError("could not map a readback buffer of \(bytes) bytes")
+        }
+        defer { glUnmapNamedBuffer(buffer) }
+        return [T](unsafeUninitializedCapacity: count) { out, initialized in
+            memcpy(out.baseAddress!, mapped, bytes)
+            initialized = count
+        }
+    }
+
+    private func ensureTargets(width: Int, height: Int) throws {
+        if let t = target, t.width == width, t.height == height { return }
+        guard pending.isEmpty else { throw RenderError("resolution changed while frames are in flight") }
+        destroyTargets()
+        var t = Targets(width: width, height: height)
+        var names = [GLuint](repeating: 0, count: 3)
+        glCreateTextures(GLenum(GL_TEXTURE_2D), 3, &names)
+        t.color = names[0]
+        t.ids = names[1]
+        t.depth = names[2]
+        glTextureStorage2D(t.color, 1, GLenum(GL_RGBA8), GLsizei(width), GLsizei(height))
+        glTextureStorage2D(t.ids, 1, GLenum(GL_R32UI), GLsizei(width), GLsizei(height))
+        glTextureStorage2D(t.depth, 1, GLenum(GL_R32F), GLsizei(width), GLsizei(height))
+        for tex in names {
+            glTextureParameteri(tex, GLenum(GL_TEXTURE_MIN_FILTER), GL_NEAREST)
+            glTextureParameteri(tex, GLenum(GL_TEXTURE_MAG_FILTER), GL_NEAREST)
+        }
+        glCreateRenderbuffers(1, &t.depthStencil)
+        glNamedRenderbufferStorage(t.depthStencil, GLenum(GL_DEPTH_COMPONENT32F), GLsizei(width), GLsizei(height))
+        glCreateFramebuffers(1, &t.framebuffer)
+        glNamedFramebufferTexture(t.framebuffer, GLenum(GL_COLOR_ATTACHMENT0), t.color, 0)
+        glNamedFramebufferTexture(t.framebuffer, GLenum(GL_COLOR_ATTACHMENT1), t.ids, 0)
+        glNamedFramebufferTexture(t.framebuffer, GLenum(GL_COLOR_ATTACHMENT2), t.depth, 0)
+        glNamedFramebufferRenderbuffer(t.framebuffer, GLenum(GL_DEPTH_ATTACHMENT), GLenum(GL_RENDERBUFFER), t.depthStencil)
+        let drawBuffers: [GLenum] = [
+            GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_COLOR_ATTACHMENT1), GLenum(GL_COLOR_ATTACHMENT2),
+        ]
+        glNamedFramebufferDrawBuffers(t.framebuffer, 3, drawBuffers)
+        let status = glCheckNamedFramebufferStatus(t.framebuffer, GLenum(GL_FRAMEBUFFER))
+        guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            throw RenderError("framebuffer \(width)x\(height) incomplete (status 0x\(String(status, radix: 16)))")
+        }
+        target = t
+
+        slots = (0..<maxFramesInFlight).map { _ in
+            var b = [GLuint](repeating: 0, count: 3)
+            glCreateBuffers(3, &b)
+            let pixels = width * height
+            for name in b {
+                glNamedBufferStorage(name, pixels * 4, nil, GLbitfield(GL_MAP_READ_BIT | GL_CLIENT_STORAGE_BIT))
+            }
+            return ReadbackSlot(color: b[0], ids: b[1], depth: b[2], fence: nil)
+        }
+        nextSlot = 0
+        try GL.checkError("creating \(width)x\(height) render targets")
+    }
+
+    private func destroyTargets() {
+        if let t = target {
+            var fb = t.framebuffer, rb = t.depthStencil
+            glDeleteFramebuffers(1, &fb)
+            glDeleteRenderbuffers(1, &rb)
+            glDeleteTextures(3, [t.color, t.ids, t.depth])
+        }
+        for s in slots {
+            glDeleteBuffers(3, [s.color, s.ids, s.depth])
+            if let f = s.fence { glDeleteSync(f) }
+        }
+        slots = []
+        target = nil
+    }
+
+    private static func determinant3(_ m: Mat4) -> Double {
+        m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+            + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0])
+    }
+
+    static func srgb(_ linear: Double) -> Float {
+        let c = min(max(linear, 0), 1)
+        return Float(c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1 / 2.4) - 0.055)
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,145 @@
+import Labels
+import RenderContext
+import SceneCore
+import XCTest
+
+@testable import Render
+
+/// Renders analytic scenes on a real EGL context (Mesa llvmpipe in CI) and checks pixels exactly.
+final class AnalyticRenderTests: XCTestCase {
+    static var context: EGLHeadlessContext?
+    static var renderer: GLRenderer?
+
+    override class func setUp() {
+        super.setUp()
+        do {
+            context = try EGLHeadlessContext(platform: .automatic)
+            renderer = try GLRenderer()
+        } catch {
+            // Leave both nil: every test then fails with this error (never skipped).
+            contextError = "\(error)"
+        }
+    }
+    static var contextError = ""
+
+    func makeRenderer() throws -> GLRenderer {
+        guard let r = Self.renderer else {
+            XCTFail("no EGL context: \(Self.contextError)")
+            throw RenderError("no EGL context")
+        }
+        return r
+    }
+
+    /// A camera at the origin looking along world +X: camera x = -world y, camera y = -world z.
+    func forwardCamera(width: Int, height: Int, f: Double) -> Camera {
+        let k = CameraIntrinsics(
+            width: width, height: height, fx: f, fy: f, cx: Double(width - 1) / 2, cy: Double(height - 1) / 2)
+        return Camera(intrinsics: k, worldFromCamera: Camera.lookAt(eye: .zero, target: Vec3(10, 0, 0)))
+    }
+
+    func testContextReportsDriver() throws {
+        _ = try makeRenderer()
+        let c = try XCTUnwrap(Self.context)
+        XCTAssertFalse(c.glRenderer.isEmpty)
+        XCTAssertTrue(c.glVersion.hasPrefix("4."), "expected an OpenGL 4.x core context, got \(c.glVersion)")
+    }
+
+    /// One axis-aligned box facing the camera at a known distance: its mask must be exactly the
+    /// pixel rectangle predicted by the projection and GL's pixel-centre rule.
+    func testBoxMaskIsThePredictedRectangle() throws {
+        let renderer = try makeRenderer()
+        let W = 64, H = 48, f = 47.3
+        let camera = forwardCamera(width: W, height: H, f: f)
+        // Front face at world x = 10, y in [-1, 1], z in [-0.3, 0.7].
+        let box = Surface(
+            name: "box", shape: .box(size: Vec3(0.5, 2, 1)),
+            worldFromObject: .translation(Vec3(10.25, 0, -0.3)), color: Vec3(0.8, 0.2, 0.2), classID: 1, instanceID: 1)
+        let spec = FrameSpec(
+            index: 7, camera: camera, lighting: .daylight,
+            classes: [SemanticClass(id: 1, name: "box", color: [255, 0, 0])], surfaces: [box])
+        let frame = try renderer.render(spec)
+        XCTAssertEqual(frame.index, 7)
+        XCTAssertEqual(frame.surfaceIDs.count, W * H)
+
+        // Predicted extent in continuous image coordinates; pixel (i, j) is covered when its centre
+        // (u, v) = (i, j) lies inside. None of these edges falls on a pixel centre.
+        let corners = [Vec3(10, 1, 0.7), Vec3(10, -1, -0.3)].compactMap { camera.project($0) }
+        let u0 = min(corners[0].u, corners[1].u), u1 = max(corners[0].u, corners[1].u)
+        let v0 = min(corners[0].v, corners[1].v), v1 = max(corners[0].v, corners[1].v)
+        let cols = Int(u0.rounded(.up))...Int(u1.rounded(.down))
+        let rows = Int(v0.rounded(.up))...Int(v1.rounded(.down))
+        XCTAssertEqual(cols, 27...36)
+        XCTAssertEqual(rows, 21...24)
+        var mismatches: [String] = []
+        for j in 0..<H {
+            for i in 0..<W {
+                let expected: UInt32 = cols.contains(i) && rows.contains(j) ? 1 : 0
+                let got = frame.surfaceIDs[j * W + i]
+                if got != expected { mismatches.append("(\(i),\(j)) id \(got) expected \(expected)") }
+                let z = frame.depth[j * W + i]
+                if expected == 1 {
+                    XCTAssertEqual(z, 10, accuracy: 1e-4, "depth at (\(i),\(j))")
+                } else {
+                    XCTAssertEqual(z, 0, "depth at (\(i),\(j)) where nothing is drawn")
+                }
+            }
+        }
+        XCTAssertEqual(mismatches, [], "mask differs from the predicted rectangle")
+        // Lit color differs from the background inside the mask.
+        let inside = (22 * W + 30) * 4, outside = 0
+        XCTAssertNotEqual(Array(frame.color[inside..<inside + 3]), Array(frame.color[outside..<outside + 3]))
+    }
+
+    /// Nearer surfaces win the ID buffer exactly, wherever they overlap.
+    func testOcclusionAndDepthOrder() throws {
+        let renderer = try makeRenderer()
+        let W = 80, H = 60
+        let camera = forwardCamera(width: W, height: H, f: 60.1)
+        let far = Surface(
+            name: "far", shape: .box(size: Vec3(1, 8, 6)), worldFromObject: .translation(Vec3(20.5, 0, -3)),
+            color: Vec3(0.2, 0.8, 0.2), classID: 1, instanceID: 1)
+        let near = Surface(
+            name: "near", shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .translation(Vec3(8.5, 0, -0.5)),
+            color: Vec3(0.2, 0.2, 0.8), classID: 1, instanceID: 2)
+        // Draw the near one first: the depth test, not draw order, must decide.
+        let spec = FrameSpec(
+            index: 0, camera: camera, lighting: .daylight,
+            classes: [SemanticClass(id: 1, name: "box", color: [255, 0, 0])], surfaces: [near, far])
+        let frame = try renderer.render(spec)
+        let centre = (H / 2) * W + W / 2
+        XCTAssertEqual(frame.surfaceIDs[centre], 1, "the near box (surface 1) covers the image centre")
+        XCTAssertEqual(frame.depth[centre], 8, accuracy: 1e-4)
+        let nearCount = frame.surfaceIDs.filter { $0 == 1 }.count
+        let farCount = frame.surfaceIDs.filter { $0 == 2 }.count
+        XCTAssertGreaterThan(nearCount, 0)
+        XCTAssertGreaterThan(farCount, nearCount)
+        for (i, id) in frame.surfaceIDs.enumerated() where id == 2 {
+            XCTAssertEqual(frame.depth[i], 20, accuracy: 1e-3)
+        }
+    }
+
+    /// Pipelined frames come back in submission order with their own content.
+    func testPipelinedFramesKeepOrder() throws {
+        let renderer = try makeRenderer()
+        let camera = forwardCamera(width: 32, height: 24, f: 30)
+        func spec(_ i: Int, y: Double) -> FrameSpec {
+            let s = Surface(
+                name: "b", shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .translation(Vec3(10, y, -0.5)),
+                color: Vec3(1, 1, 1), classID: 1, instanceID: 1)
+            return FrameSpec(index: i, camera: camera, lighting: .daylight, classes: [], surfaces: [s])
+        }
+        try renderer.submit(spec(0, y: 2))
+        try renderer.submit(spec(1, y: -2))
+        XCTAssertThrowsError(try renderer.submit(spec(2, y: 0)), "a third frame exceeds maxFramesInFlight")
+        let a = try renderer.receive(), b = try renderer.receive()
+        XCTAssertEqual([a.index, b.index], [0, 1])
+        // World +y is image left: frame 0's box is left of centre, frame 1's right of centre.
+        func meanColumn(_ f: RenderedFrame) -> Double {
+            let cols = f.surfaceIDs.enumerated().filter { $0.element == 1 }.map { Double($0.offset % f.width) }
+            return cols.reduce(0, +) / Double(max(cols.count, 1))
+        }
+        XCTAssertLessThan(meanColumn(a), 15.5)
+        XCTAssertGreaterThan(meanColumn(b), 15.5)
+        XCTAssertThrowsError(try renderer.receive(), "nothing left in flight")
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderRenderTests: XCTestCase { func testNothing() {} }
