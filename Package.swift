@@ -20,14 +20,15 @@ let package = Package(
         .target(name: "Labels", dependencies: ["SceneCore"]),
         .systemLibrary(name: "CGL", path: "Sources/CGL"),
         .target(name: "RenderContext", dependencies: ["CGL"]),
-        .target(name: "Render", dependencies: ["SceneCore", "CGL", "RenderContext"]),
+        .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .target(name: "ImageCodec", dependencies: ["CPNG"]),
         .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
+        .target(name: "FramePipeline", dependencies: ["SceneCore", "Labels", "Export"]),
         .executableTarget(
             name: "scenefarm",
             dependencies: [
-                "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export",
+                "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
+        .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
         .testTarget(name: "CLITests", dependencies: ["ImageCodec", "SceneCore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,228 @@
+// FramePipeline: the overlapped render → readback → label → encode → write loop.
+//
+// Non-goals: OpenGL (the renderer arrives as a factory returning any `FrameRenderer`), sockets
+// (the farm feeds frames through the same pipeline and ships `EncodedFrame`s instead of writing).
+//
+//   render thread                      encoder threads (N)                    sink
+//   ─────────────                      ───────────────────                    ────
+//   spec = specFor(i)                  labels = derive(frame, spec)
+//   renderer.submit(spec)   ──queue──▶ encoded = encode(frame, labels)  ──▶  write(encoded)
+//   frame = renderer.receive()             (PNG + JSON, pure)                 (temp + rename)
+//
+// The renderer keeps `maxFramesInFlight` frames in flight so its readback overlaps drawing; the
+// queue between the threads is bounded, so memory stays flat however long the job is.
+import Export
+import Foundation
+import Labels
+import SceneCore
+
+/// Summed seconds per stage over a run, and the wall time. Divide by `frames` for per-frame figures.
+public struct PipelineStats: Sendable {
+    public var frames = 0
+    public var wallSeconds = 0.0
+    public var sampleSeconds = 0.0
+    public var renderSeconds = 0.0
+    public var readbackSeconds = 0.0
+    public var labelSeconds = 0.0
+    public var encodeSeconds = 0.0
+    public var writeSeconds = 0.0
+    public var bytesWritten = 0
+    /// Seconds the render thread waited for encoders to take a frame (the pipeline is encoder-bound
+    /// when this is large).
+    public var renderBlockedSeconds = 0.0
+
+    public init() {}
+
+    public var framesPerSecond: Double { wallSeconds > 0 ? Double(frames) / wallSeconds : 0 }
+
+    mutating func add(_ o: PipelineStats) {
+        frames += o.frames
+        sampleSeconds += o.sampleSeconds
+        renderSeconds += o.renderSeconds
+        readbackSeconds += o.readbackSeconds
+        labelSeconds += o.labelSeconds
+        encodeSeconds += o.encodeSeconds
+        writeSeconds += o.writeSeconds
+        bytesWritten += o.bytesWritten
+        renderBlockedSeconds += o.renderBlockedSeconds
+    }
+}
+
+/// A pipeline failure, naming the frame and the stage.
+public struct PipelineError: Error, CustomStringConvertible {
+    public let frame: Int?
+    public let stage: String
+    public let underlying: String
+    public var description: String {
+        if let frame { return "frame \(frame), \(stage): \(underlying)" }
+        return "\(stage): \(underlying)"
+    }
+}
+
+public final class RenderPipeline: @unchecked Sendable {
+    public typealias RendererFactory = () throws -> FrameRenderer
+    public typealias SpecSource = (Int) throws -> FrameSpec
+    /// Receives each encoded frame on an encoder thread; must be thread-safe. Returns bytes written.
+    public typealias Sink = (EncodedFrame) throws -> Int
+
+    private let makeRenderer: RendererFactory
+    private let specFor: SpecSource
+    private let encoderThreads: Int
+    private let queueCapacity: Int
+
+    /// - Parameters:
+    ///   - makeRenderer: called once, on the render thread (so a GL context created inside is current there).
+    ///   - specFor: the frame spec of a global frame index; pure, called on the render thread.
+    ///   - encoderThreads: threads deriving labels, encoding and writing (default: one per core).
+    ///   - queueCapacity: rendered frames waiting for an encoder (each ~11 MB at 1280x720).
+    public init(
+        makeRenderer: @escaping RendererFactory, specFor: @escaping SpecSource,
+        encoderThreads: Int = ProcessInfo.processInfo.activeProcessorCount, queueCapacity: Int = 4
+    ) {
+        self.makeRenderer = makeRenderer
+        self.specFor = specFor
+        self.encoderThreads = max(1, encoderThreads)
+        self.queueCapacity = max(1, queueCapacity)
+    }
+
+    /// Renders, labels, encodes and hands to `sink` every frame in `frames`. Blocks until done or the
+    /// first error, which is thrown after all threads have stopped. `progress` is called (from any
+    /// thread, serialized) with the number of frames finished.
+    public func run(
+        frames: [Int], sink: @escaping Sink, progress: @escaping (Int) -> Void = { _ in },
+        rendererReady: @escaping (FrameRenderer) -> Void = { _ in }
+    ) throws -> PipelineStats {
+        let start = Self.now()
+        let queue = BoundedQueue<(RenderedFrame, FrameSpec)>(capacity: queueCapacity)
+        let lock = NSLock()
+        var firstError: Error?
+        var total = PipelineStats()
+        var finished = 0
+        let group = DispatchGroup()
+
+        func fail(_ e: Error) {
+            lock.lock()
+            if firstError == nil { firstError = e }
+            lock.unlock()
+            queue.close()
+        }
+        func failed() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return firstError != nil
+        }
+
+        // Render thread: owns the renderer (and its GL context) for its whole life.
+        group.enter()
+        let renderThread = Thread { [makeRenderer, specFor] in
+            defer {
+                queue.close()
+                group.leave()
+            }
+            var stats = PipelineStats()
+            do {
+                let renderer: FrameRenderer
+                do { renderer = try makeRenderer() } catch {
+                    throw PipelineError(frame: nil, stage: "renderer", underlying: "\(error)")
+                }
+                rendererReady(renderer)
+                var inFlight: [FrameSpec] = []
+                func collect() throws {
+                    let spec = inFlight.removeFirst()
+                    let frame: RenderedFrame
+                    do { frame = try renderer.receive() } catch {
+                        throw PipelineError(frame: spec.index, stage: "readback", underlying: "\(error)")
+                    }
+                    stats.renderSeconds += frame.renderSeconds
+                    stats.readbackSeconds += frame.readbackSeconds
+                    let t0 = Self.now()
+                    guard queue.push((frame, spec)) else { throw CancellationError() }
+                    stats.renderBlockedSeconds += Self.now() - t0
+                }
+                for index in frames {
+                    if failed() { return }
+                    let t0 = Self.now()
+                    let spec: FrameSpec
+                    do { spec = try specFor(index) } catch {
+                        throw PipelineError(frame: index, stage: "sampling", underlying: "\(error)")
+                    }
+                    stats.sampleSeconds += Self.now() - t0
+                    if inFlight.count == renderer.maxFramesInFlight { try collect() }
+                    do { try renderer.submit(spec) } catch {
+                        throw PipelineError(frame: index, stage: "render", underlying: "\(error)")
+                    }
+                    inFlight.append(spec)
+                }
+                while !inFlight.isEmpty { try collect() }
+            } catch is CancellationError {
+                // Another thread failed first; its error is reported.
+            } catch {
+                fail(error)
+            }
+            lock.lock()
+            total.add(stats)
+            lock.unlock()
+        }
+        renderThread.stackSize = 8 << 20
+        renderThread.name = "scenefarm-render"
+        renderThread.start()
+
+        // Encoder threads: labels, encoding and writing, for any frame.
+        for n in 0..<encoderThreads {
+            group.enter()
+            let t = Thread {
+                defer { group.leave() }
+                var stats = PipelineStats()
+                while let (frame, spec) = queue.pop() {
+                    if failed() { break }
+                    do {
+                        let t0 = Self.now()
+                        let labels: FrameLabels
+                        do { labels = try LabelDeriver.derive(frame, spec: spec) } catch {
+                            throw PipelineError(frame: spec.index, stage: "labels", underlying: "\(error)")
+                        }
+                        let t1 = Self.now()
+                        let encoded: EncodedFrame
+                        do { encoded = try FrameEncoder.encode(frame, labels: labels, spec: spec) } catch {
+                            throw PipelineError(frame: spec.index, stage: "encode", underlying: "\(error)")
+                        }
+                        let t2 = Self.now()
+                        do { stats.bytesWritten += try sink(encoded) } catch {
+                            throw PipelineError(frame: spec.index, stage: "write", underlying: "\(error)")
+                        }
+                        let t3 = Self.now()
+                        stats.labelSeconds += t1 - t0
+                        stats.encodeSeconds += t2 - t1
+                        stats.writeSeconds += t3 - t2
+                        stats.frames += 1
+                        lock.lock()
+                        finished += 1
+                        let done = finished
+                        progress(done)
+                        lock.unlock()
+                    } catch {
+                        fail(error)
+                        break
+                    }
+                }
+                lock.lock()
+                total.add(stats)
+                lock.unlock()
+            }
+            t.stackSize = 4 << 20
+            t.name = "scenefarm-encode-\(n)"
+            t.start()
+        }
+
+        group.wait()
+        if let firstError { throw firstError }
+        total.wallSeconds = Self.now() - start
+        return total
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}

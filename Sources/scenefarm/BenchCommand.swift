@@ -1,0 +1,132 @@
+import ArgumentParser
+import Export
+import FramePipeline
+import Foundation
+import Labels
+import RenderContext
+import SceneCore
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure frames per second and the milliseconds per frame of each stage.",
+        discussion: """
+            Renders the scene end to end — render, readback, labels, PNG encode, write — into a
+            temporary dataset (deleted afterwards unless --out is given) and prints the figures.
+            The pipelined run overlaps the stages as `scenefarm render` does; --sequential also runs
+            every stage one after another on one thread, which shows each stage's cost alone.
+            """)
+
+    @OptionGroup var sceneOptions: SceneOptions
+
+    @Option(name: .long, help: "Keep the dataset here instead of a temporary folder.")
+    var out: String?
+
+    @Option(name: .long, help: "Frames rendered before measuring (warm-up).")
+    var warmup: Int = 3
+
+    @Option(name: .long, help: "Threads that label, encode and write frames (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "Also measure every stage alone, one frame at a time on one thread.")
+    var sequential = false
+
+    @OptionGroup var renderer: RendererOptions
+
+    func run() throws {
+        let scene = try sceneOptions.load()
+        let seed = sceneOptions.seed ?? scene.seed
+        let count = sceneOptions.frames ?? 30
+        let first = scene.frame(0, seed: seed)
+        let k = first.camera.intrinsics
+        let directory = out ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("scenefarm-bench-\(getpid())").path
+        defer { if out == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        let info = DatasetInfo(
+            sceneName: scene.name, seed: seed, frameCount: count, classes: scene.classes,
+            width: k.width, height: k.height)
+
+        print("scene:    \(scene.name) (\(sceneOptions.scene)), \(k.width)x\(k.height), \(first.surfaces.count) surfaces")
+        print("machine:  \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        do {
+            let writer = try NativeDatasetWriter(directory: directory, info: info)
+            let platform = renderer.platform
+            let pipeline = RenderPipeline(
+                makeRenderer: { try HeadlessGLRenderer(platform: platform) },
+                specFor: { scene.frame($0, seed: seed) }, encoderThreads: threads)
+            // Warm-up frames use indices past the measured range so every measured frame is new work.
+            var backend = ""
+            if warmup > 0 {
+                _ = try pipeline.run(
+                    frames: Array(count..<(count + warmup)), sink: { try writer.write($0) },
+                    rendererReady: { backend = $0.backendDescription })
+            }
+            let stats = try pipeline.run(
+                frames: Array(0..<count), sink: { try writer.write($0) },
+                rendererReady: { backend = $0.backendDescription })
+            print("renderer: \(backend)")
+            print("")
+            print(String(format: "pipelined (1 render thread, %d encoder threads): %d frames in %.2f s", threads, stats.frames, stats.wallSeconds))
+            print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", stats.framesPerSecond, 1000 / max(stats.framesPerSecond, 1e-9)))
+            Self.printStages(stats)
+            print(String(format: "  render waited for encoders %.1f ms/frame; %.2f MB/frame written",
+                         stats.renderBlockedSeconds * 1000 / Double(max(stats.frames, 1)),
+                         Double(stats.bytesWritten) / 1e6 / Double(max(stats.frames, 1))))
+            try writer.finish()
+
+            if sequential {
+                let s = try Self.runSequential(scene: scene, seed: seed, count: count, writer: writer, platform: platform)
+                print("")
+                print(String(format: "sequential (one thread, stages one after another): %d frames in %.2f s", s.frames, s.wallSeconds))
+                print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", s.framesPerSecond, 1000 / max(s.framesPerSecond, 1e-9)))
+                Self.printStages(s)
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    static func printStages(_ s: PipelineStats) {
+        let n = Double(max(s.frames, 1))
+        let rows: [(String, Double)] = [
+            ("sample", s.sampleSeconds), ("render", s.renderSeconds), ("readback", s.readbackSeconds),
+            ("labels", s.labelSeconds), ("encode", s.encodeSeconds), ("write", s.writeSeconds),
+        ]
+        let slowest = rows.max { $0.1 < $1.1 }?.0 ?? ""
+        for (name, seconds) in rows {
+            let mark = name == slowest ? "  <- slowest" : ""
+            print(String(format: "  %-16@ %7.2f ms/frame%@", name as NSString, seconds * 1000 / n, mark as NSString))
+        }
+    }
+
+    /// Every stage in turn on this thread, so each figure is that stage alone.
+    static func runSequential(
+        scene: SceneDescription, seed: UInt64, count: Int, writer: NativeDatasetWriter, platform: EGLPlatformChoice
+    ) throws -> PipelineStats {
+        let renderer = try HeadlessGLRenderer(platform: platform)
+        var s = PipelineStats()
+        let start = monotonicSeconds()
+        for i in 0..<count {
+            let t0 = monotonicSeconds()
+            let spec = scene.frame(i, seed: seed)
+            let t1 = monotonicSeconds()
+            let frame = try renderer.render(spec)
+            let t2 = monotonicSeconds()
+            let labels = try LabelDeriver.derive(frame, spec: spec)
+            let t3 = monotonicSeconds()
+            let encoded = try FrameEncoder.encode(frame, labels: labels, spec: spec)
+            let t4 = monotonicSeconds()
+            s.bytesWritten += try writer.write(encoded)
+            let t5 = monotonicSeconds()
+            s.sampleSeconds += t1 - t0
+            s.renderSeconds += (t2 - t1) - frame.readbackSeconds
+            s.readbackSeconds += frame.readbackSeconds
+            s.labelSeconds += t3 - t2
+            s.encodeSeconds += t4 - t3
+            s.writeSeconds += t5 - t4
+            s.frames += 1
+        }
+        s.wallSeconds = monotonicSeconds() - start
+        return s
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Render
+import RenderContext
+import SceneCore
+
+enum SceneFarmVersionString { static let value = SceneFarmVersion.string }
+
+/// Options every rendering command shares.
+struct RendererOptions: ParsableArguments {
+    @Option(name: .long, help: "Use EGL device N (see `scenefarm devices`) instead of choosing automatically.")
+    var gpu: Int?
+
+    @Flag(name: .long, help: "Force Mesa's surfaceless platform (llvmpipe on a CPU), even when a GPU is present.")
+    var cpu = false
+
+    var platform: EGLPlatformChoice {
+        if cpu { return .surfaceless }
+        if let gpu { return .device(gpu) }
+        return .automatic
+    }
+
+    func validate() throws {
+        if cpu && gpu != nil { throw ValidationError("--cpu and --gpu cannot be used together.") }
+        if let gpu, gpu < 0 { throw ValidationError("--gpu must be 0 or more, got \(gpu).") }
+    }
+}
+
+/// A GL renderer together with the EGL context it lives in; both belong to the creating thread.
+final class HeadlessGLRenderer: FrameRenderer {
+    let context: EGLHeadlessContext
+    private var renderer: GLRenderer!
+
+    init(platform: EGLPlatformChoice) throws {
+        context = try EGLHeadlessContext(platform: platform)
+        renderer = try GLRenderer(description: context.summary)
+    }
+
+    deinit {
+        renderer = nil  // release GL objects while the context is still current
+    }
+
+    var maxFramesInFlight: Int { renderer.maxFramesInFlight }
+    var backendDescription: String { renderer.backendDescription }
+    func submit(_ spec: FrameSpec) throws { try renderer.submit(spec) }
+    func receive() throws -> RenderedFrame { try renderer.receive() }
+}
+
+/// Writes to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Prints `error` the way a user should see it and exits non-zero.
+func fail(_ error: Error) -> ExitCode {
+    printError("error: \(error)")
+    return ExitCode.failure
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

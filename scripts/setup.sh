@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what SceneFarm needs on Debian/Ubuntu, only when something is missing:
+# EGL/GL headers and Mesa's EGL + DRI drivers (headless OpenGL 4.5 on llvmpipe without a GPU),
+# libpng, and GLFW (for the preview window). Safe to run again: it does nothing when all is there.
+set -euo pipefail
+
+packages=(
+  libegl-dev libgl-dev libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1
+  libpng-dev libglfw3-dev pkg-config
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+  echo "setup: the Swift 6 toolchain is required (swift not found on PATH); see https://www.swift.org/install/linux/" >&2
+  exit 1
+fi
