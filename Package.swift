@@ -21,8 +21,9 @@ let package = Package(
         .systemLibrary(name: "CGL", path: "Sources/CGL"),
         .target(name: "RenderContext", dependencies: ["CGL"]),
         .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
-        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "ImageCodec", dependencies: ["CPNG"]),
+        .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),
         .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
         .target(name: "FramePipeline", dependencies: ["SceneCore", "Labels", "Export"]),
         .executableTarget(

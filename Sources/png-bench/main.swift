@@ -1,0 +1,193 @@
+// png-bench: sweeps zlib level x PNG filter x zlib strategy over realistic
+// 1280x720 SceneFarm images and prints ms/encode and bytes per setting, the
+// speed/size Pareto front per image kind, and a per-frame total for the presets.
+//
+//   swift run -c release png-bench            # full sweep
+//   swift run -c release png-bench --presets  # only the presets
+//
+// Timings are the minimum over repetitions (the build machine is shared).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ImageCodec
+
+let width = 1280
+let height = 720
+
+// MARK: - Deterministic test images
+
+struct XorShift {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
+
+/// Smooth shading (three gradients and a soft radial highlight) plus +-3 noise.
+func makeRGB() -> [UInt8] {
+    var rng = XorShift(state: 0x9E37_79B9_7F4A_7C15)
+    var rgb = [UInt8](repeating: 0, count: width * height * 3)
+    for y in 0..<height {
+        for x in 0..<width {
+            let fx = Double(x) / Double(width), fy = Double(y) / Double(height)
+            let dx = fx - 0.6, dy = fy - 0.4
+            let highlight = 80 * exp(-(dx * dx + dy * dy) * 12)
+            let base = [40 + 150 * fx + highlight, 30 + 180 * fy + highlight * 0.8, 200 - 120 * fx * fy + highlight * 0.5]
+            let r = rng.next()
+            for c in 0..<3 {
+                let noise = Double(Int((r >> (UInt64(c) * 8)) & 7) - 3)
+                rgb[(y * width + x) * 3 + c] = UInt8(max(0, min(255, base[c] + noise)))
+            }
+        }
+    }
+    return rgb
+}
+
+struct Box { var x0, y0, x1, y1: Int; var id: Int }
+
+func makeBoxes() -> [Box] {
+    var rng = XorShift(state: 0xD1B5_4A32_D192_ED03)
+    return (1...40).map { id in
+        let w = 40 + Int(rng.next() % 300), h = 30 + Int(rng.next() % 250)
+        let x = Int(rng.next() % UInt64(width - w)), y = Int(rng.next() % UInt64(height - h))
+        return Box(x0: x, y0: y, x1: x + w, y1: y + h, id: id)
+    }
+}
+
+/// Depth in millimetres: a floor ramp (far at the top) with boxes at their own slanted depths.
+func makeDepth(_ boxes: [Box]) -> [UInt16] {
+    var depth = [UInt16](repeating: 0, count: width * height)
+    for y in 0..<height {
+        let floor = 20_000.0 / (1 + 9 * Double(y) / Double(height))
+        for x in 0..<width { depth[y * width + x] = UInt16(floor + Double(x) * 0.7) }
+    }
+    for box in boxes {
+        let near = 1_500 + box.id * 150
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 { depth[y * width + x] = UInt16(near + (x - box.x0) / 2 + (y - box.y0) / 3) }
+        }
+    }
+    return depth
+}
+
+/// Instance IDs (16-bit, 0 = background) and semantic classes (8-bit) for the same boxes.
+func makeLabels(_ boxes: [Box]) -> (ids: [UInt16], classes: [UInt8]) {
+    var ids = [UInt16](repeating: 0, count: width * height)
+    var classes = [UInt8](repeating: 0, count: width * height)
+    for y in (height * 2 / 3)..<height { for x in 0..<width { classes[y * width + x] = 1 } } // floor
+    for box in boxes {
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 {
+                ids[y * width + x] = UInt16(1000 + box.id * 37)
+                classes[y * width + x] = UInt8(2 + box.id % 18)
+            }
+        }
+    }
+    return (ids, classes)
+}
+
+// MARK: - Formatting (no Foundation)
+
+func pad(_ value: Any, _ width: Int, left: Bool = false) -> String {
+    let text = "\(value)"
+    let fill = String(repeating: " ", count: max(0, width - text.count))
+    return left ? text + fill : fill + text
+}
+
+func fixed(_ value: Double, _ width: Int = 7) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return pad("\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)", width)
+}
+
+// MARK: - Timing
+
+func nowNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+func measure(repetitions: Int, _ body: () throws -> [UInt8]) rethrows -> (ms: Double, bytes: Int) {
+    var best = UInt64.max
+    var bytes = 0
+    for _ in 0..<repetitions {
+        let start = nowNanoseconds()
+        bytes = try body().count
+        best = min(best, nowNanoseconds() - start)
+    }
+    return (Double(best) / 1e6, bytes)
+}
+
+struct Kind {
+    var name: String
+    var preset: PNGCompression
+    var encode: (PNGCompression) throws -> [UInt8]
+}
+
+let boxes = makeBoxes()
+let rgb = makeRGB()
+var rgba = [UInt8](repeating: 255, count: width * height * 4)
+for pixel in 0..<(width * height) {
+    for c in 0..<3 { rgba[pixel * 4 + c] = rgb[pixel * 3 + c] }
+}
+let depth = makeDepth(boxes)
+let labels = makeLabels(boxes)
+
+let kinds = [
+    Kind(name: "rgb8", preset: .rgb) { try PNGEncoder.encodeRGB8(rgb, width: width, height: height, compression: $0) },
+    Kind(name: "depth16", preset: .depth) { try PNGEncoder.encodeGray16(depth, width: width, height: height, compression: $0) },
+    Kind(name: "ids16", preset: .instanceIDs) { try PNGEncoder.encodeGray16(labels.ids, width: width, height: height, compression: $0) },
+    Kind(name: "semantic8", preset: .semantic) { try PNGEncoder.encodeGray8(labels.classes, width: width, height: height, compression: $0) },
+]
+
+let args = CommandLine.arguments.dropFirst()
+let presetsOnly = args.contains("--presets")
+let repetitions = 5
+
+if !presetsOnly {
+    let filters: [PNGCompression.Filter] = [.none, .sub, .up, .paeth, .adaptive]
+    let strategies: [PNGCompression.Strategy] = [.default, .rle, .filtered, .huffmanOnly]
+    for kind in kinds {
+        print("== \(kind.name) 1280x720")
+        print("level filter    strategy        ms      bytes")
+        var results: [(PNGCompression, Double, Int)] = []
+        for level in 1...6 {
+            for filter in filters {
+                for strategy in strategies {
+                    let settings = PNGCompression(level: level, filter: filter, strategy: strategy)
+                    let (ms, bytes) = try measure(repetitions: 3) { try kind.encode(settings) }
+                    results.append((settings, ms, bytes))
+                    print("  \(level)   \(pad(filter, 9, left: true)) \(pad(strategy, 12, left: true)) \(fixed(ms)) \(pad(bytes, 10))")
+                }
+            }
+        }
+        // Pareto front: no other setting is both faster and smaller.
+        let front = results.filter { a in !results.contains { b in b.1 < a.1 && b.2 < a.2 } }.sorted { $0.1 < $1.1 }
+        print("-- \(kind.name) Pareto front (fastest first)")
+        for (settings, ms, bytes) in front { print("   \(fixed(ms)) ms \(pad(bytes, 9)) B  \(settings)") }
+    }
+}
+
+// Same settings with libpng's default 8 KiB zlib buffer, to justify the 256 KiB one.
+print("== presets (min of \(repetitions))")
+var totalMs = 0.0
+for kind in kinds {
+    let (ms, bytes) = try measure(repetitions: repetitions) { try kind.encode(kind.preset) }
+    var small = kind.preset
+    small.bufferSize = 8 * 1024
+    let (msSmall, _) = try measure(repetitions: repetitions) { try kind.encode(small) }
+    totalMs += ms
+    print("  \(pad(kind.name, 10, left: true)) \(fixed(ms)) ms \(pad(bytes, 9)) B   (8 KiB buffer: \(fixed(msSmall)) ms)  \(kind.preset)")
+}
+let (rgbaMs, _) = try measure(repetitions: repetitions) { try PNGEncoder.encodeRGBA8AsRGB(rgba, width: width, height: height) }
+print("  rgba8->rgb \(fixed(rgbaMs)) ms")
+print("  frame total \(fixed(totalMs)) ms on one core")
+let encodedRGB = try kinds[0].encode(kinds[0].preset)
+let decodeMs = try measure(repetitions: repetitions) { try PNGDecoder.decode(encodedRGB).samples8 }.ms
+print("  decode rgb8 \(fixed(decodeMs)) ms")

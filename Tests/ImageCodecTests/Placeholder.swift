@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderImageCodecTests: XCTestCase { func testNothing() {} }

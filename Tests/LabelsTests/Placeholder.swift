@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderLabelsTests: XCTestCase { func testNothing() {} }
