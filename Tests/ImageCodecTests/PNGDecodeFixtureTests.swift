@@ -35,6 +35,12 @@ final class PNGDecodeFixtureTests: XCTestCase {
         XCTAssertEqual(decoded.samples8, [255, 0, 255, 255])
     }
 
+    func testAdam7InterlacedImageIsDeinterlaced() throws {
+        let decoded = try PNGDecoder.decode(Fixtures.interlaced3x3)
+        XCTAssertEqual(decoded.channels, 1)
+        XCTAssertEqual(decoded.samples8, [1, 2, 3, 11, 12, 13, 21, 22, 23])
+    }
+
     func testStoredZlibPNGFromTestHelperDecodes() throws {
         // Gray+alpha 8-bit, 2x1, filter none: (10, 20) (30, 40).
         let png = PNGBytes.make(width: 2, height: 1, bitDepth: 8, colorType: 4, scanlines: [0, 10, 20, 30, 40])
@@ -100,6 +106,16 @@ plte = chunk(b"PLTE", bytes([0,0,0, 255,0,0, 0,255,0, 0,0,255]))
 swift("palette5x1", png(5, 1, 2, 3, b"\x00" + bytes([0b00011011, 0b01000000]), plte))
 # 4x1 1-bit gray 1,0,1,1 -> 0b1011_0000
 swift("gray1bit4x1", png(4, 1, 1, 0, b"\x00" + bytes([0b10110000])))
+# 3x3 gray8, Adam7-interlaced; pixel (x, y) = 10 * y + x + 1. Each reduced pass
+# image is emitted with filter None.
+passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+raw = b""
+for x0, y0, dx, dy in passes:
+    for y in range(y0, 3, dy):
+        row = bytes(10 * y + x + 1 for x in range(x0, 3, dx))
+        if row: raw += b"\x00" + row
+ihdr = struct.pack(">IIBBBBB", 3, 3, 8, 0, 0, 0, 1)
+swift("interlaced3x3", b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 */
 enum Fixtures {
     static let rgb3x2: [UInt8] = [
@@ -130,5 +146,12 @@ enum Fixtures {
         0x60, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0xDA, 0x63, 0xD8, 0x00, 0x00, 0x00,
         0xB2, 0x00, 0xB1, 0xF8, 0x82, 0x92, 0xA7, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
         0x42, 0x60, 0x82,
+    ]
+    static let interlaced3x3: [UInt8] = [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+        0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x00, 0x01, 0x04, 0x44, 0xDA,
+        0xF5, 0x00, 0x00, 0x00, 0x17, 0x49, 0x44, 0x41, 0x54, 0x78, 0xDA, 0x63, 0x60, 0x64, 0x60, 0x66,
+        0x10, 0x15, 0x67, 0x60, 0x62, 0x10, 0x63, 0xE0, 0xE6, 0xE1, 0x05, 0x00, 0x02, 0xA4, 0x00, 0x6D,
+        0x04, 0x66, 0xBF, 0xE9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
     ]
 }
