@@ -94,22 +94,12 @@ public final class RenderPipeline: @unchecked Sendable {
     ) throws -> PipelineStats {
         let start = Self.now()
         let queue = BoundedQueue<(RenderedFrame, FrameSpec)>(capacity: queueCapacity)
-        let lock = NSLock()
-        var firstError: Error?
-        var total = PipelineStats()
-        var finished = 0
+        let state = RunState()
         let group = DispatchGroup()
 
-        func fail(_ e: Error) {
-            lock.lock()
-            if firstError == nil { firstError = e }
-            lock.unlock()
+        @Sendable func fail(_ e: Error) {
+            state.fail(e)
             queue.close()
-        }
-        func failed() -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            return firstError != nil
         }
 
         // Render thread: owns the renderer (and its GL context) for its whole life.
@@ -140,7 +130,7 @@ public final class RenderPipeline: @unchecked Sendable {
                     stats.renderBlockedSeconds += Self.now() - t0
                 }
                 for index in frames {
-                    if failed() { return }
+                    if state.failed { return }
                     let t0 = Self.now()
                     let spec: FrameSpec
                     do { spec = try specFor(index) } catch {
@@ -159,9 +149,7 @@ public final class RenderPipeline: @unchecked Sendable {
             } catch {
                 fail(error)
             }
-            lock.lock()
-            total.add(stats)
-            lock.unlock()
+            state.add(stats)
         }
         renderThread.stackSize = 8 << 20
         renderThread.name = "scenefarm-render"
@@ -174,7 +162,7 @@ public final class RenderPipeline: @unchecked Sendable {
                 defer { group.leave() }
                 var stats = PipelineStats()
                 while let (frame, spec) = queue.pop() {
-                    if failed() { break }
+                    if state.failed { break }
                     do {
                         let t0 = Self.now()
                         let labels: FrameLabels
@@ -195,19 +183,13 @@ public final class RenderPipeline: @unchecked Sendable {
                         stats.encodeSeconds += t2 - t1
                         stats.writeSeconds += t3 - t2
                         stats.frames += 1
-                        lock.lock()
-                        finished += 1
-                        let done = finished
-                        progress(done)
-                        lock.unlock()
+                        state.frameFinished(progress)
                     } catch {
                         fail(error)
                         break
                     }
                 }
-                lock.lock()
-                total.add(stats)
-                lock.unlock()
+                state.add(stats)
             }
             t.stackSize = 4 << 20
             t.name = "scenefarm-encode-\(n)"
@@ -215,9 +197,29 @@ public final class RenderPipeline: @unchecked Sendable {
         }
 
         group.wait()
-        if let firstError { throw firstError }
+        if let error = state.firstError { throw error }
+        var total = state.total
         total.wallSeconds = Self.now() - start
         return total
+    }
+
+    /// What the threads of one run share, behind one lock.
+    private final class RunState: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var firstError: Error?
+        private(set) var total = PipelineStats()
+        private var finished = 0
+
+        var failed: Bool { lock.withLock { firstError != nil } }
+        func fail(_ e: Error) { lock.withLock { if firstError == nil { firstError = e } } }
+        func add(_ s: PipelineStats) { lock.withLock { total.add(s) } }
+        /// Counts a finished frame and reports progress, serialized with other reports.
+        func frameFinished(_ progress: (Int) -> Void) {
+            lock.withLock {
+                finished += 1
+                progress(finished)
+            }
+        }
     }
 
     static func now() -> Double {
