@@ -107,7 +107,8 @@ public enum LabelDeriver {
         }
     }
 
-    /// The hot loop. Returns the first error instead of throwing, so that the callers' buffers can
+    /// The hot loop. Its output buffers are uninitialized memory, which it initializes in full
+    /// unless it fails. Returns the first error instead of throwing, so that the callers' buffers can
     /// be finished off.
     @inline(__always)
     private static func labelPixels(
@@ -124,16 +125,24 @@ public enum LabelDeriver {
                         let instanceOut = instanceOut.baseAddress, let semanticOut = semanticOut.baseAddress,
                         let depthOut = depthOut.baseAddress, let acc = acc.baseAddress
                     else { return nil }
+                    // Rows are split into runs of one surface id: the tables are read and the
+                    // object's accumulator updated once per run, not once per pixel.
                     for y in 0..<height {
                         let row = y * width
                         let y32 = Int32(truncatingIfNeeded: y)
-                        for x in 0..<width {
-                            let p = row + x
-                            let id = ids[p]
+                        var x = 0
+                        while x < width {
+                            let start = row + x
+                            let id = ids[start]
+                            var end = start + 1
+                            let rowEnd = row + width
+                            while end < rowEnd && ids[end] == id { end += 1 }
+                            let length = end - start
+                            defer { x += length }
                             if id == 0 {
-                                instanceOut[p] = 0
-                                semanticOut[p] = 0
-                                depthOut[p] = 0
+                                (instanceOut + start).initialize(repeating: 0, count: length)
+                                (semanticOut + start).initialize(repeating: 0, count: length)
+                                (depthOut + start).initialize(repeating: 0, count: length)
                                 continue
                             }
                             guard id <= surfaceCount else {
@@ -143,28 +152,37 @@ public enum LabelDeriver {
                                         + "\(surfaceCount) surfaces")
                             }
                             let s = Int(id)
-                            instanceOut[p] = surfaceInstance[s]
-                            semanticOut[p] = surfaceClass[s]
+                            (instanceOut + start).initialize(repeating: surfaceInstance[s], count: length)
+                            (semanticOut + start).initialize(repeating: surfaceClass[s], count: length)
                             // Double(Float) * 1000 is exact (24 + 10 significant bits), and so is the
-                            // + 0.5, so truncating it rounds half up exactly like round().
-                            let mm = Double(depth[p]) * 1000
-                            if mm >= 0.5 && mm < 65534.5 {
-                                depthOut[p] = UInt16(truncatingIfNeeded: Int(mm + 0.5))
-                            } else if mm >= 65534.5 {
-                                depthOut[p] = 65535  // saturated: 65.535 m or farther
-                            } else if mm > 0 {
-                                depthOut[p] = 1  // nearer than 0.5 mm; 0 is reserved for "no surface"
-                            } else {
+                            // + 0.5, so truncating it rounds half up exactly like round(). Saturates
+                            // at 65535 (z is first clamped to 66 m, which also maps NaN there, so the
+                            // conversion cannot overflow); a positive depth under 0.5 mm reads 1, since
+                            // 0 means "no surface". Selects rather than branches, so that depth noise
+                            // does not cost mispredictions; a depth that is not positive (or NaN) is
+                            // caught after the run.
+                            var invalid: UInt8 = 0
+                            for p in start..<end {
+                                let z = depth[p]
+                                invalid |= z > 0 ? 0 : 1
+                                let clamped: Float = z < 66 ? (z > 0 ? z : 0) : 66
+                                let mm = Int32(Double(clamped) * 1000 + 0.5)
+                                let saturated = mm < 65535 ? mm : 65535
+                                depthOut[p] = UInt16(truncatingIfNeeded: saturated > 1 ? saturated : 1)
+                            }
+                            if invalid != 0 {
+                                let p = (start..<end).first { !(depth[$0] > 0) } ?? start
                                 return LabelError(
                                     .invalidDepth, frame: frame,
-                                    detail: "pixel (\(x), \(y)) shows surface id \(id) but has depth \(depth[p])")
+                                    detail: "pixel (\(p - row), \(y)) shows surface id \(id) but has depth \(depth[p])")
                             }
                             let a = acc + Int(surfaceSlot[s])
-                            let x32 = Int32(truncatingIfNeeded: x)
+                            let first = Int32(truncatingIfNeeded: x)
+                            let last = Int32(truncatingIfNeeded: x + length - 1)
                             if a.pointee.pixels == 0 { a.pointee.ymin = y32 }
-                            a.pointee.pixels &+= 1
-                            if x32 < a.pointee.xmin { a.pointee.xmin = x32 }
-                            if x32 > a.pointee.xmax { a.pointee.xmax = x32 }
+                            a.pointee.pixels &+= length
+                            if first < a.pointee.xmin { a.pointee.xmin = first }
+                            if last > a.pointee.xmax { a.pointee.xmax = last }
                             a.pointee.ymax = y32  // rows are visited top to bottom
                         }
                     }

@@ -61,10 +61,12 @@ struct TestFrame {
     }
 }
 
-/// A fresh directory under the system's temporary folder, removed by `tearDown` of the caller.
+/// The folder holding every test's temporary directories; the test classes remove it when done.
+let temporaryBase = FileManager.default.temporaryDirectory.path + "/scenefarm-export-tests-\(getpid())"
+
+/// A fresh directory under `temporaryBase`.
 func makeTemporaryDirectory(_ name: String = #function) throws -> String {
-    let base = FileManager.default.temporaryDirectory.path + "/scenefarm-export-tests-\(getpid())"
-    let path = base + "/" + name.filter { $0.isLetter || $0.isNumber } + "-" + UUID().uuidString.prefix(8)
+    let path = temporaryBase + "/" + name.filter { $0.isLetter || $0.isNumber } + "-" + UUID().uuidString.prefix(8)
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
@@ -75,8 +77,9 @@ func allFiles(_ directory: String) throws -> [String: [UInt8]] {
     let enumerator = FileManager.default.enumerator(atPath: directory)
     while let relative = enumerator?.nextObject() as? String {
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: directory + "/" + relative, isDirectory: &isDirectory)
-        if !isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: directory + "/" + relative, isDirectory: &isDirectory),
+            !isDirectory.boolValue
+        {
             out[relative] = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + relative)))
         }
     }

@@ -6,6 +6,11 @@ import SceneCore
 import XCTest
 
 final class NativeDatasetWriterTests: XCTestCase {
+    override class func tearDown() {
+        try? FileManager.default.removeItem(atPath: temporaryBase)
+        super.tearDown()
+    }
+
     func testWrittenImagesDecodeBackToTheLabelBuffersExactly() throws {
         let dir = try makeTemporaryDirectory()
         let info = try writeDataset(to: dir, frames: 2)
