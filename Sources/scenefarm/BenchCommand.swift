@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
         let scene = try sceneOptions.load()
         let seed = sceneOptions.seed ?? scene.seed
         let count = sceneOptions.frames ?? 30
-        let first = scene.frame(0, seed: seed)
+        let first = try sampleFrame(scene, 0, seed: seed)
         let k = first.camera.intrinsics
         let directory = out ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("scenefarm-bench-\(getpid())").path
@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
             let platform = renderer.platform
             let pipeline = RenderPipeline(
                 makeRenderer: { try HeadlessGLRenderer(platform: platform) },
-                specFor: { scene.frame($0, seed: seed) }, encoderThreads: threads)
+                specFor: { try scene.frame($0, seed: seed) }, encoderThreads: threads)
             // Warm-up frames use indices past the measured range so every measured frame is new work.
             var backend = ""
             if warmup > 0 {
@@ -72,7 +72,7 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "  render waited for encoders %.1f ms/frame; %.2f MB/frame written",
                          stats.renderBlockedSeconds * 1000 / Double(max(stats.frames, 1)),
                          Double(stats.bytesWritten) / 1e6 / Double(max(stats.frames, 1))))
-            try writer.finish()
+            _ = try writer.finish()
 
             if sequential {
                 let s = try Self.runSequential(scene: scene, seed: seed, count: count, writer: writer, platform: platform)
@@ -108,7 +108,7 @@ struct BenchCommand: ParsableCommand {
         let start = monotonicSeconds()
         for i in 0..<count {
             let t0 = monotonicSeconds()
-            let spec = scene.frame(i, seed: seed)
+            let spec = try scene.frame(i, seed: seed)
             let t1 = monotonicSeconds()
             let frame = try renderer.render(spec)
             let t2 = monotonicSeconds()

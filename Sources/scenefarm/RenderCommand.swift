@@ -56,8 +56,8 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         let scene = try sceneOptions.load()
         let seed = sceneOptions.seed ?? scene.seed
-        let count = sceneOptions.frames ?? scene.frames
-        let first = scene.frame(0, seed: seed)
+        let count = sceneOptions.frames ?? scene.frameCount
+        let first = try sampleFrame(scene, 0, seed: seed)
         let k = first.camera.intrinsics
         let info = DatasetInfo(
             sceneName: scene.name, seed: seed, frameCount: count, classes: scene.classes,
@@ -68,7 +68,7 @@ struct RenderCommand: ParsableCommand {
         let platform = renderer.platform
         let pipeline = RenderPipeline(
             makeRenderer: { try HeadlessGLRenderer(platform: platform) },
-            specFor: { scene.frame($0, seed: seed) },
+            specFor: { try scene.frame($0, seed: seed) },
             encoderThreads: threads)
         let progress = ProgressReporter(total: count, label: "render")
         printError("scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed)")
@@ -76,7 +76,7 @@ struct RenderCommand: ParsableCommand {
             let stats = try pipeline.run(
                 frames: Array(0..<count), sink: { try writer.write($0) }, progress: progress.update,
                 rendererReady: { printError("renderer: \($0.backendDescription)") })
-            try writer.finish()
+            _ = try writer.finish()
             printError(
                 String(
                     format: "wrote %d frames to %@ in %.1f s (%.2f frames/s, %.1f MB)", stats.frames, out,

@@ -12,10 +12,11 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let description: SceneDescription
         do { description = try SceneLoader.load(path: scene) } catch { throw fail(error) }
-        let frame = description.frame(0, seed: description.seed)
+        let frame: FrameSpec
+        do { frame = try description.frame(0, seed: description.seed) } catch { throw fail(error) }
         let k = frame.camera.intrinsics
         print(
-            "\(scene): ok — scene \(description.name), \(description.frames) frames, seed \(description.seed), "
+            "\(scene): ok — scene \(description.name), \(description.frameCount) frames, seed \(description.seed), "
                 + "\(k.width)x\(k.height), \(description.classes.count) classes, \(frame.surfaces.count) surfaces in frame 0")
     }
 }
