@@ -84,7 +84,8 @@ final class SceneFileTests: XCTestCase {
         let frame = try scene.frame(1)
         XCTAssertEqual(frame.camera.intrinsics.width, 320)
         let instances = Set(frame.surfaces.map(\.instanceID).filter { $0 != 0 })
-        XCTAssertEqual(instances.count, 1 + scene.groups[0].count.max.clamped(2...3) + 2 - (3 - instances.count + 1 - 1) * 0, "sanity")
+        // 1 parked car + 2...3 crates + 2 cars in traffic
+        XCTAssertTrue((5...6).contains(instances.count), "\(instances.count) instances")
     }
 
     func testJSONIsAcceptedToo() throws {
@@ -97,6 +98,3 @@ final class SceneFileTests: XCTestCase {
     }
 }
 
-extension Int {
-    fileprivate func clamped(_ r: ClosedRange<Int>) -> Int { Swift.min(Swift.max(self, r.lowerBound), r.upperBound) }
-}
