@@ -88,6 +88,18 @@ final class SceneFileTests: XCTestCase {
         XCTAssertTrue((5...6).contains(instances.count), "\(instances.count) instances")
     }
 
+    func testTheDocumentedExampleLoads() throws {
+        let doc = try String(contentsOf: repoRoot.appendingPathComponent("docs/SCENE_FORMAT.md"), encoding: .utf8)
+        let start = try XCTUnwrap(doc.range(of: "## Complete example\n\n```yaml\n"))
+        let end = try XCTUnwrap(doc.range(of: "\n```", range: start.upperBound..<doc.endIndex))
+        let scene = try SceneLoader.load(yaml: String(doc[start.upperBound..<end.lowerBound]), file: "SCENE_FORMAT.md")
+        XCTAssertEqual(scene.name, "example_street")
+        for i in 0..<scene.frameCount { _ = try scene.frame(i) }
+        let frame = try scene.frame(0)
+        XCTAssertEqual(frame.surfaces.filter { $0.name.hasPrefix("stop_sign/") }.map(\.instanceID), [1, 1])
+        XCTAssertTrue(frame.surfaces.filter { $0.name.hasPrefix("flowerbeds_") }.allSatisfy { $0.instanceID == 0 })
+    }
+
     func testJSONIsAcceptedToo() throws {
         let json = """
             {"format": 1, "classes": [{"id": 1, "name": "car"}], "camera": {"resolution": [32, 24]},
