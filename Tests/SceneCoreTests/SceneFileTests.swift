@@ -76,6 +76,25 @@ final class SceneFileTests: XCTestCase {
         }
     }
 
+    func testDrivingStreetObjectsAreInView() throws {
+        let scene = try SceneLoader.load(path: scenePath("driving_street.yaml"))
+        for i in [0, 15] {
+            let frame = try scene.frame(i)
+            let k = frame.camera.intrinsics
+            var visible = Set<Int>()
+            for s in frame.surfaces where s.instanceID != 0 {
+                // The top centre of each part: visible-ish when it projects into the image in front.
+                let top = s.worldFromObject.transformPoint(Vec3(0, 0, s.shape.scale.z))
+                if let p = frame.camera.project(top), p.z > k.near,
+                    (0..<Double(k.width)).contains(p.u), (0..<Double(k.height)).contains(p.v)
+                {
+                    visible.insert(s.instanceID)
+                }
+            }
+            XCTAssertGreaterThanOrEqual(visible.count, 40, "frame \(i): \(visible.count) instances in view")
+        }
+    }
+
     func testMinimalLoadsAndIsSmall() throws {
         let scene = try SceneLoader.load(path: scenePath("minimal.yaml"))
         XCTAssertEqual(scene.camera.width, 320)
