@@ -1,0 +1,298 @@
+// The validated, in-memory form of a scene file (docs/SCENE_FORMAT.md). Everything here is a plain
+// value: loading produces it, `frame(_:seed:)` samples FrameSpecs from it, nothing mutates it.
+//
+// Units: metres, degrees in the file (kept as degrees here, converted where poses are built),
+// colors as linear RGB in 0...1 (the file writes sRGB 0...255 or "#rrggbb").
+
+/// A number that is either fixed or drawn uniformly from a closed interval each time it is sampled.
+public enum RandomValue: Hashable, Sendable {
+    case fixed(Double)
+    case uniform(min: Double, max: Double)
+
+    public var lowerBound: Double {
+        switch self {
+        case .fixed(let v): return v
+        case .uniform(let lo, _): return lo
+        }
+    }
+
+    public var upperBound: Double {
+        switch self {
+        case .fixed(let v): return v
+        case .uniform(_, let hi): return hi
+        }
+    }
+}
+
+/// Three independently randomized components.
+public struct RandomVec3: Hashable, Sendable {
+    public var x: RandomValue
+    public var y: RandomValue
+    public var z: RandomValue
+
+    public init(_ x: RandomValue, _ y: RandomValue, _ z: RandomValue) {
+        self.x = x
+        self.y = y
+        self.z = z
+    }
+
+    public init(fixed v: Vec3) { self.init(.fixed(v.x), .fixed(v.y), .fixed(v.z)) }
+}
+
+/// A whole number, fixed or drawn uniformly from `min...max`.
+public struct CountRange: Hashable, Sendable {
+    public var min: Int
+    public var max: Int
+
+    public init(min: Int, max: Int) {
+        self.min = min
+        self.max = max
+    }
+}
+
+/// The scene file after loading and validation.
+public struct SceneDescription: Hashable, Sendable {
+    /// The file it was loaded from (as given to the loader); used in sampling errors.
+    public var file: String
+    /// Format version of the file (currently always 1).
+    public var formatVersion: Int
+    public var name: String
+    /// The default job seed; `frame(_:seed:)` overrides it.
+    public var seed: UInt64
+    /// How many frames a job renders by default.
+    public var frameCount: Int
+    /// Frames per layout: frame i uses layout `i / resampleEvery` and motion time `(i % resampleEvery) / fps`.
+    /// nil: one layout for the whole job, motion time `i / fps`.
+    public var resampleEvery: Int?
+    public var classes: [SemanticClass]
+    public var camera: CameraDescription
+    public var lighting: LightingDescription
+    public var ground: GroundDescription?
+    public var road: RoadDescription?
+    public var objects: [ObjectDescription]
+    public var groups: [GroupDescription]
+
+    /// The class with this name, if the table has one.
+    public func classID(named name: String) -> Int? { classes.first { $0.name == name }?.id }
+
+    /// The most instances (things) a frame can hold: explicit things plus every group's maximum count.
+    public var maxInstanceCount: Int {
+        objects.filter { !$0.template.isStuff }.count
+            + groups.filter { !$0.template.isStuff }.reduce(0) { $0 + $1.count.max }
+    }
+}
+
+/// How the image is formed: either a horizontal field of view (square pixels, centred principal point)
+/// or explicit intrinsics.
+public enum CameraLens: Hashable, Sendable {
+    case horizontalFOV(degrees: Double)
+    case intrinsics(fx: Double, fy: Double, cx: Double, cy: Double)
+}
+
+public struct CameraDescription: Hashable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var lens: CameraLens
+    public var near: Double
+    /// Base position (world, metres) at motion time 0.
+    public var position: Vec3
+    /// Heading in the XY plane from +X, counter-clockwise (degrees). `look_at` is converted to this.
+    public var yawDeg: Double
+    /// Above the horizon is positive (degrees).
+    public var pitchDeg: Double
+    /// About the optical axis; positive turns the camera clockwise seen from behind (degrees).
+    public var rollDeg: Double
+    /// World metres per second; position at time t is `position + velocity * t`.
+    public var velocity: Vec3
+    public var fps: Double
+    /// Per-frame perturbations, drawn independently for every frame.
+    public var jitter: CameraJitter
+
+    public var intrinsics: CameraIntrinsics {
+        switch lens {
+        case .horizontalFOV(let fov):
+            return CameraIntrinsics(width: width, height: height, horizontalFOVDegrees: fov, near: near)
+        case .intrinsics(let fx, let fy, let cx, let cy):
+            return CameraIntrinsics(width: width, height: height, fx: fx, fy: fy, cx: cx, cy: cy, near: near)
+        }
+    }
+}
+
+public struct CameraJitter: Hashable, Sendable {
+    public var yawDeg: RandomValue = .fixed(0)
+    public var pitchDeg: RandomValue = .fixed(0)
+    public var rollDeg: RandomValue = .fixed(0)
+    /// Added to the camera's z (metres).
+    public var height: RandomValue = .fixed(0)
+
+    public init() {}
+}
+
+public struct LightingDescription: Hashable, Sendable {
+    /// Direction towards the sun: azimuth in the XY plane from +X counter-clockwise, elevation above
+    /// the horizon, both degrees. Drawn once per layout.
+    public var sunAzimuthDeg: RandomValue
+    public var sunElevationDeg: RandomValue
+    public var sunColor: RGB
+    public var sunIntensity: RandomValue
+    public var skyColor: RGB
+    public var groundColor: RGB
+    public var ambientIntensity: RandomValue
+    public var backgroundColor: RGB
+}
+
+public struct GroundDescription: Hashable, Sendable {
+    public var classID: Int
+    public var color: RGB
+    /// Extent along X and Y (metres).
+    public var sizeX: Double
+    public var sizeY: Double
+    /// Centre of the ground rectangle in the XY plane.
+    public var centerX: Double
+    public var centerY: Double
+}
+
+/// A straight road along +X, centred on y = 0. Lanes are numbered from the right (most negative y);
+/// right-hand traffic: lanes right of the centreline head +X, the others -X.
+public struct RoadDescription: Hashable, Sendable {
+    public var classID: Int
+    public var color: RGB
+    /// Carriageway width, curb to curb.
+    public var width: Double
+    public var lanes: Int
+    /// The road runs from x = startX to x = startX + length.
+    public var startX: Double
+    public var length: Double
+    public var markings: MarkingsDescription?
+    public var sidewalk: SidewalkDescription?
+
+    /// The road surface is a plane this far above the ground, to avoid z-fighting.
+    public static let surfaceHeight = 0.01
+    /// Lane markings sit this far above the road surface.
+    public static let markingLift = 0.01
+
+    public var laneWidth: Double { width / Double(lanes) }
+    public var endX: Double { startX + length }
+
+    /// Centre y of lane `i` (0 = rightmost).
+    public func laneCenterY(_ i: Int) -> Double { -width / 2 + (Double(i) + 0.5) * laneWidth }
+
+    /// Heading of traffic in lane `i`: 0 (towards +X) right of the centreline, pi otherwise.
+    public func laneHeading(_ i: Int) -> Double { laneCenterY(i) <= 1e-9 ? 0 : Double.pi }
+}
+
+public struct MarkingsDescription: Hashable, Sendable {
+    public var classID: Int
+    public var color: RGB
+    public var lineWidth: Double
+    public var dashLength: Double
+    public var gapLength: Double
+    /// Solid lines along both road edges.
+    public var edgeLines: Bool
+}
+
+public struct SidewalkDescription: Hashable, Sendable {
+    public var classID: Int
+    public var color: RGB
+    public var width: Double
+    /// Curb height: the sidewalk is a box this tall, and objects on it stand at this height.
+    public var height: Double
+}
+
+/// The built-in composite models: several primitives that share one instance id.
+public enum BuiltInModel: String, CaseIterable, Hashable, Sendable {
+    case car
+    case tree
+    case pedestrian
+    case streetLamp = "street_lamp"
+    case trafficCone = "traffic_cone"
+
+    /// Overall size (length along local X, width along Y, height) when the file gives none.
+    public var defaultSize: Vec3 {
+        switch self {
+        case .car: return Vec3(4.4, 1.8, 1.5)
+        case .tree: return Vec3(3, 3, 6)
+        case .pedestrian: return Vec3(0.5, 0.5, 1.75)
+        case .streetLamp: return Vec3(0.3, 1.5, 6)
+        case .trafficCone: return Vec3(0.4, 0.4, 0.7)
+        }
+    }
+}
+
+/// What an object is made of.
+public indirect enum ObjectModel: Hashable, Sendable {
+    case box(size: RandomVec3)
+    case cylinder(radius: RandomValue, height: RandomValue)
+    case sphere(radius: RandomValue)
+    case plane(sizeX: RandomValue, sizeY: RandomValue)
+    /// A built-in composite scaled to `size` (length, width, height).
+    case builtIn(BuiltInModel, size: RandomVec3)
+    /// A custom composite of primitives.
+    case parts([PartDescription])
+}
+
+/// One primitive of a custom composite, placed in the object's local frame.
+public struct PartDescription: Hashable, Sendable {
+    /// A primitive model (never `.builtIn` or `.parts`).
+    public var model: ObjectModel
+    public var offset: RandomVec3
+    public var yawDeg: RandomValue
+    public var pitchDeg: RandomValue
+    public var rollDeg: RandomValue
+    /// nil: the object's color.
+    public var colors: [RGB]?
+}
+
+/// What is shared between explicit objects and groups: the model, class, colors and heading.
+public struct ObjectTemplate: Hashable, Sendable {
+    public var model: ObjectModel
+    public var classID: Int
+    /// One is chosen uniformly per object.
+    public var colors: [RGB]
+    /// Added to the placement's base heading (degrees).
+    public var yawDeg: RandomValue
+    /// Stuff (instance id 0) rather than a countable thing.
+    public var isStuff: Bool
+}
+
+public struct ObjectDescription: Hashable, Sendable {
+    public var name: String
+    public var template: ObjectTemplate
+    /// Bottom centre of the object in the world.
+    public var position: RandomVec3
+    public var location: SourceLocation
+}
+
+public enum RoadSide: String, Hashable, Sendable, CaseIterable {
+    case left, right, both
+}
+
+public enum AlongRoadMode: String, Hashable, Sendable, CaseIterable {
+    /// At lane centres, heading with the lane's traffic.
+    case lane
+    /// Parked against the curb, inside the carriageway.
+    case curb
+    /// On the sidewalk (standing on its top).
+    case sidewalk
+    /// Beyond the sidewalk (or the road edge when there is none), e.g. buildings.
+    case roadside
+}
+
+public enum Placement: Hashable, Sendable {
+    /// Uniform in a world-aligned rectangle; heading 0 plus `yaw_deg`.
+    case region(minX: Double, maxX: Double, minY: Double, maxY: Double, z: RandomValue)
+    /// Relative to the road.
+    case alongRoad(mode: AlongRoadMode, side: RoadSide, minX: Double, maxX: Double, lanes: [Int], gap: RandomValue)
+}
+
+/// A randomized population of similar objects.
+public struct GroupDescription: Hashable, Sendable {
+    public var name: String
+    public var template: ObjectTemplate
+    public var count: CountRange
+    public var placement: Placement
+    /// Minimum distance between the centres (XY) of two objects of this group; 0 allows overlaps.
+    public var minSpacing: Double
+    /// Where the group's `count` field is, for placement errors.
+    public var location: SourceLocation
+}

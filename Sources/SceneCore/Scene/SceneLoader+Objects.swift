@@ -1,0 +1,316 @@
+import Yams
+
+// Objects, groups, their models and placements.
+
+extension SceneParser {
+    static let modelKeys = ["shape", "size", "radius", "height", "parts"]
+    static let templateKeys = ["name", "class", "color", "colors", "yaw_deg", "stuff"] + modelKeys
+    static let objectKeys = templateKeys + ["position"]
+    static let groupKeys = templateKeys + ["count", "placement", "min_spacing"]
+    static let partKeys = ["shape", "size", "radius", "height", "offset", "yaw_deg", "pitch_deg", "roll_deg", "color", "colors"]
+    static let primitiveShapes = ["box", "cylinder", "sphere", "plane"]
+    static var allShapes: [String] { primitiveShapes + BuiltInModel.allCases.map(\.rawValue) }
+
+    func parseObject(_ node: Node, _ path: String, index: Int) -> ObjectDescription? {
+        guard let f = read.fields(node, path, allowed: Self.objectKeys) else { return nil }
+        let name = f["name"].map { read.string($0, f.path("name")) } ?? "object_\(index)"
+        let template = parseTemplate(f)
+        let position = f.required("position", "[x, y, z] in metres").flatMap { read.randomVec3($0, f.path("position")) }
+        guard let name, let template, let position else { return nil }
+        return ObjectDescription(name: name, template: template, position: position, location: collector.location(node.mark, path))
+    }
+
+    func parseGroup(_ node: Node, _ path: String, index: Int, road: RoadDescription?) -> GroupDescription? {
+        guard let f = read.fields(node, path, allowed: Self.groupKeys) else { return nil }
+        let name = f["name"].map { read.string($0, f.path("name")) } ?? "group_\(index)"
+        let template = parseTemplate(f)
+        let count = f.required("count", "a whole number or a range [min, max]").flatMap { parseCount($0, f.path("count")) }
+        let minSpacing = f["min_spacing"].map { read.number($0, f.path("min_spacing"), .nonNegative) } ?? 0
+        let placement = f.required("placement", "a region {x, y} or {along_road: ...}").flatMap {
+            parsePlacement($0, f.path("placement"), road: road)
+        }
+        guard let name, let template, let count, let minSpacing, let placement else { return nil }
+        let countNode = f["count"] ?? node
+        let group = GroupDescription(
+            name: name, template: template, count: count, placement: placement, minSpacing: minSpacing,
+            location: collector.location(countNode.mark, f.path("count")))
+
+        // The impossible at a glance: more objects than could ever sit `min_spacing` apart in the region.
+        if minSpacing > 0 {
+            let capacity = Self.placementCapacity(group, road: road)
+            if count.max > capacity {
+                read.report(
+                    countNode, f.path("count"),
+                    "group `\(name)` asks for up to \(count.max) objects at least \(format(minSpacing)) m apart, but its placement region holds at most \(capacity); lower `count` or `min_spacing`, or enlarge the region"
+                )
+                return nil
+            }
+        }
+        return group
+    }
+
+    func parseCount(_ node: Node, _ path: String) -> CountRange? {
+        if case .sequence(let s) = node {
+            guard s.count == 2 else {
+                read.report(node, path, "expected a whole number or a range [min, max], found a list of \(s.count)")
+                return nil
+            }
+            guard let lo = read.integer(s[0], path + "[0]", min: 0), let hi = read.integer(s[1], path + "[1]", min: 0) else { return nil }
+            guard lo <= hi else {
+                read.report(node, path, "expected a range [min, max] with min <= max, found min \(lo) > max \(hi)")
+                return nil
+            }
+            return CountRange(min: lo, max: hi)
+        }
+        return read.integer(node, path, min: 0).map { CountRange(min: $0, max: $0) }
+    }
+
+    /// Reads class, colors, heading, stuff and the model.
+    func parseTemplate(_ f: Fields) -> ObjectTemplate? {
+        let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
+        var colors: [RGB]?? = .none
+        if let c = f["color"] {
+            colors = read.color(c, f.path("color")).map { [$0] }
+            if f.has("colors") {
+                collector.report(f.keyMark("colors"), f.path("colors"), "give either `color` or `colors`, not both")
+                colors = .some(nil)
+            }
+        } else if let c = f["colors"] {
+            colors = read.palette(c, f.path("colors"))
+        }
+        let yaw = f["yaw_deg"].map { read.random($0, f.path("yaw_deg")) } ?? .fixed(0)
+        let stuff = f["stuff"].map { read.bool($0, f.path("stuff")) } ?? false
+        let model = parseModel(f, allowComposites: true)
+        guard let classID, let yaw, let stuff, let model else { return nil }
+        let palette: [RGB]
+        switch colors {
+        case .none: palette = [classColor(classID)]
+        case .some(.none): return nil
+        case .some(.some(let p)): palette = p
+        }
+        return ObjectTemplate(model: model, classID: classID, colors: palette, yawDeg: yaw, isStuff: stuff)
+    }
+
+    func parseModel(_ f: Fields, allowComposites: Bool) -> ObjectModel? {
+        if allowComposites, let partsNode = f["parts"] {
+            if f.has("shape") {
+                collector.report(f.keyMark("parts"), f.path("parts"), "give either `shape` or `parts`, not both")
+                return nil
+            }
+            for key in ["size", "radius", "height"] where f.has(key) {
+                collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply with `parts` (each part has its own)")
+            }
+            guard let items = read.list(partsNode, f.path("parts"), of: "parts") else { return nil }
+            guard !items.isEmpty else {
+                read.report(partsNode, f.path("parts"), "expected at least one part, found an empty list")
+                return nil
+            }
+            let parts = items.enumerated().compactMap { parsePart($0.element, f.path("parts") + "[\($0.offset)]") }
+            return parts.count == items.count ? .parts(parts) : nil
+        }
+        let shapes = allowComposites ? Self.allShapes : Self.primitiveShapes
+        guard let shapeNode = f.required("shape", "one of \(shapes.joined(separator: ", "))\(allowComposites ? " (or `parts`)" : "")"),
+            let shape = read.choice(shapeNode, f.path("shape"), shapes)
+        else { return nil }
+
+        func notApplicable(_ keys: [String], _ takes: String) -> Bool {
+            var ok = true
+            for key in keys where f.has(key) {
+                collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply to shape \(shape) (it takes \(takes))")
+                ok = false
+            }
+            return ok
+        }
+        func need(_ key: String, _ expected: String) -> Node? { f.required(key, expected) }
+
+        switch shape {
+        case "box":
+            let ok = notApplicable(["radius", "height"], "size: [x, y, z]")
+            let size = need("size", "[x, y, z] in metres").flatMap { read.randomVec3($0, f.path("size"), .positive) }
+            return ok ? size.map { .box(size: $0) } : nil
+        case "cylinder":
+            let ok = notApplicable(["size"], "radius and height")
+            let r = need("radius", "metres").flatMap { read.random($0, f.path("radius"), .positive) }
+            let h = need("height", "metres").flatMap { read.random($0, f.path("height"), .positive) }
+            guard ok, let r, let h else { return nil }
+            return .cylinder(radius: r, height: h)
+        case "sphere":
+            let ok = notApplicable(["size", "height"], "radius")
+            let r = need("radius", "metres").flatMap { read.random($0, f.path("radius"), .positive) }
+            return ok ? r.map { .sphere(radius: $0) } : nil
+        case "plane":
+            let ok = notApplicable(["radius", "height"], "size: [x, y]")
+            let s = need("size", "[x, y] in metres").flatMap {
+                read.tuple($0, f.path("size"), count: 2, what: "[x, y] (two numbers or [min, max] ranges)") {
+                    read.random($0, $1, .positive)
+                }
+            }
+            return ok ? s.map { .plane(sizeX: $0[0], sizeY: $0[1]) } : nil
+        default:
+            let model = BuiltInModel(rawValue: shape)!
+            let ok = notApplicable(["radius", "height"], "size: [length, width, height]")
+            let size = f["size"].map { read.randomVec3($0, f.path("size"), .positive) } ?? RandomVec3(fixed: model.defaultSize)
+            guard ok, let size else { return nil }
+            return .builtIn(model, size: size)
+        }
+    }
+
+    func parsePart(_ node: Node, _ path: String) -> PartDescription? {
+        guard let f = read.fields(node, path, allowed: Self.partKeys) else { return nil }
+        let model = parseModel(f, allowComposites: false)
+        let offset = f["offset"].map { read.randomVec3($0, f.path("offset")) } ?? RandomVec3(fixed: .zero)
+        let yaw = f["yaw_deg"].map { read.random($0, f.path("yaw_deg")) } ?? .fixed(0)
+        let pitch = f["pitch_deg"].map { read.random($0, f.path("pitch_deg")) } ?? .fixed(0)
+        let roll = f["roll_deg"].map { read.random($0, f.path("roll_deg")) } ?? .fixed(0)
+        var colors: [RGB]?? = .some(nil)
+        if let c = f["color"] {
+            colors = read.color(c, f.path("color")).map { [$0] }
+            if f.has("colors") {
+                collector.report(f.keyMark("colors"), f.path("colors"), "give either `color` or `colors`, not both")
+                colors = .none
+            }
+        } else if let c = f["colors"] {
+            colors = read.palette(c, f.path("colors")).map { .some($0) } ?? .none
+        }
+        guard let model, let offset, let yaw, let pitch, let roll, let colors else { return nil }
+        return PartDescription(model: model, offset: offset, yawDeg: yaw, pitchDeg: pitch, rollDeg: roll, colors: colors)
+    }
+
+    func parsePlacement(_ node: Node, _ path: String, road: RoadDescription?) -> Placement? {
+        guard let f = read.fields(node, path, allowed: ["x", "y", "z", "along_road", "side", "lanes", "gap"]) else { return nil }
+        guard let modeNode = f["along_road"] else {
+            for key in ["side", "lanes", "gap"] where f.has(key) {
+                collector.report(f.keyMark(key), f.path(key), "`\(key)` applies only with `along_road`")
+            }
+            let x = f.required("x", "a range [min, max] in metres").flatMap { read.interval($0, f.path("x")) }
+            let y = f.required("y", "a range [min, max] in metres").flatMap { read.interval($0, f.path("y")) }
+            let z = f["z"].map { read.random($0, f.path("z")) } ?? .fixed(0)
+            guard let x, let y, let z, !["side", "lanes", "gap"].contains(where: f.has) else { return nil }
+            return .region(minX: x.0, maxX: x.1, minY: y.0, maxY: y.1, z: z)
+        }
+        guard let modeName = read.choice(modeNode, f.path("along_road"), AlongRoadMode.allCases.map(\.rawValue)) else { return nil }
+        let mode = AlongRoadMode(rawValue: modeName)!
+        var ok = true
+        for key in ["y", "z"] where f.has(key) {
+            collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply with `along_road` (the road decides it)")
+            ok = false
+        }
+        guard let road else {
+            read.report(modeNode, f.path("along_road"), "`along_road` needs a `road` section, found none")
+            return nil
+        }
+        if mode == .sidewalk && road.sidewalk == nil {
+            read.report(modeNode, f.path("along_road"), "`along_road: sidewalk` needs `road.sidewalk`, found none")
+            ok = false
+        }
+        let x = f["x"].map { read.interval($0, f.path("x")) } ?? (road.startX, road.endX)
+        var side = RoadSide.both
+        var lanes = Array(0..<road.lanes)
+        var gap: RandomValue? = .fixed(mode == .roadside ? 1 : 0.3)
+        if mode == .lane {
+            for key in ["side", "gap"] where f.has(key) {
+                collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply to `along_road: lane` (use `lanes`)")
+                ok = false
+            }
+            if let n = f["lanes"] {
+                let items = read.list(n, f.path("lanes"), of: "lane numbers") ?? []
+                let read = items.enumerated().compactMap {
+                    self.read.integer($0.element, f.path("lanes") + "[\($0.offset)]", min: 0, max: road.lanes - 1)
+                }
+                if read.count != items.count || items.isEmpty {
+                    if items.isEmpty { self.read.report(n, f.path("lanes"), "expected at least one lane number, found an empty list") }
+                    ok = false
+                }
+                lanes = read
+            }
+        } else {
+            if f.has("lanes") {
+                collector.report(f.keyMark("lanes"), f.path("lanes"), "`lanes` applies only to `along_road: lane`")
+                ok = false
+            }
+            if let n = f["side"] {
+                if let s = read.choice(n, f.path("side"), RoadSide.allCases.map(\.rawValue)) { side = RoadSide(rawValue: s)! } else { ok = false }
+            }
+            if let n = f["gap"] { gap = read.random(n, f.path("gap"), .nonNegative) }
+        }
+        guard ok, let x, let gap else { return nil }
+        return .alongRoad(mode: mode, side: side, minX: x.0, maxX: x.1, lanes: lanes, gap: gap)
+    }
+
+    // MARK: whole-scene checks
+
+    /// Instances (things) must fit the 16-bit instance map: reports the group that crosses the limit.
+    func checkInstanceBudget(objects: [ObjectDescription], groups: [GroupDescription], items: [Node]) {
+        var total = objects.filter { !$0.template.isStuff }.count
+        for g in groups where !g.template.isStuff {
+            total += g.count.max
+            if total > SceneLoader.maxInstances {
+                collector.report(
+                    Position(line: g.location.line, column: g.location.column), g.location.path,
+                    "the scene can hold up to \(total) instances by group `\(g.name)`; the 16-bit instance map allows at most \(SceneLoader.maxInstances)"
+                )
+                return
+            }
+        }
+    }
+
+    /// The most objects that can sit `minSpacing` apart where the group places them: disks of radius
+    /// `minSpacing / 2` around each centre are disjoint and lie in the region grown by that radius
+    /// (along a line: one per `minSpacing` plus one). An upper bound, so a count above it is impossible.
+    static func placementCapacity(_ g: GroupDescription, road: RoadDescription?) -> Int {
+        let d = g.minSpacing
+        guard d > 0 else { return Int.max }
+        // Rectangles (length along x, extent across) in which centres can fall.
+        var rects: [(Double, Double)] = []
+        switch g.placement {
+        case .region(let x0, let x1, let y0, let y1, _):
+            rects = [(x1 - x0, y1 - y0)]
+        case .alongRoad(let mode, let side, let x0, let x1, let lanes, let gap):
+            let sides = side == .both ? 2 : 1
+            let length = x1 - x0
+            switch mode {
+            case .lane:
+                rects = Array(repeating: (length, 0), count: Set(lanes).count)
+            case .curb, .roadside:
+                // The centre's distance from the road moves with the gap and with the object's width.
+                let spread = gap.upperBound - gap.lowerBound + g.template.model.maxFootprint
+                rects = Array(repeating: (length, spread), count: sides)
+            case .sidewalk:
+                rects = Array(repeating: (length, road?.sidewalk?.width ?? 0), count: sides)
+            }
+        }
+        var total = 0.0
+        for (w, h) in rects {
+            if h == 0 {
+                total += (w / d).rounded(.down) + 1
+            } else {
+                total += (w + d) * (h + d) / (Double.pi * d * d / 4)
+            }
+        }
+        return total >= Double(Int.max / 2) ? Int.max : Int(total.rounded(.down))
+    }
+
+    /// Samples the first layouts with the scene's own seed, so a group that cannot place its objects
+    /// in practice (not just in principle) is reported at load time rather than at frame N.
+    static func checkPlacements(_ scene: SceneDescription, _ collector: IssueCollector) {
+        let layouts = scene.resampleEvery.map { (scene.frameCount + $0 - 1) / $0 } ?? 1
+        // Only spaced groups can fail, and each group draws from its own stream, so the others can go.
+        var scene = scene
+        scene.objects = []
+        scene.groups = scene.groups.filter { $0.minSpacing > 0 }
+        guard !scene.groups.isEmpty else { return }
+        var reported = Set<String>()
+        for layout in 0..<Swift.min(layouts, 4) {
+            do {
+                _ = try scene.sampleLayout(seed: scene.seed, layout: layout, frameIndex: layout * (scene.resampleEvery ?? 1))
+            } catch let e as FrameSamplingError {
+                guard reported.insert(e.location.path).inserted else { continue }
+                collector.report(
+                    Position(line: e.location.line, column: e.location.column), e.location.path,
+                    "\(e.message) (layout \(layout), seed \(scene.seed))")
+            } catch {
+                collector.report(nil, "", "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,440 @@
+import Foundation
+import Yams
+
+/// Reads a scene file (YAML, or JSON, which is YAML too) into a validated `SceneDescription`.
+///
+/// Every problem in the file is collected and thrown together as one `SceneLoadError`, each issue
+/// with its file, line, column and field path, so one run shows everything to fix.
+public enum SceneLoader {
+    /// The format version this build reads (`format:` in the file).
+    public static let formatVersion = 1
+    /// The 16-bit instance map bounds the number of instances per frame.
+    public static let maxInstances = 65535
+
+    public static func load(path: String) throws -> SceneDescription {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw SceneLoadError(issues: [
+                SceneIssue(file: path, line: 0, column: 0, path: "", message: "scene file `\(path)` does not exist")
+            ])
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            let why = isDirectory.boolValue ? "is a directory" : "cannot be read"
+            throw SceneLoadError(issues: [
+                SceneIssue(file: path, line: 0, column: 0, path: "", message: "scene file `\(path)` \(why)")
+            ])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SceneLoadError(issues: [
+                SceneIssue(file: path, line: 0, column: 0, path: "", message: "scene file `\(path)` is not UTF-8 text")
+            ])
+        }
+        return try load(yaml: text, file: path)
+    }
+
+    /// Loads from text; `file` names it in issues.
+    public static func load(yaml: String, file: String) throws -> SceneDescription {
+        let collector = IssueCollector(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            reportYAMLError(error, yaml: yaml, collector)
+            throw SceneLoadError(issues: collector.issues)
+        }
+        guard let root else {
+            collector.report(Position(line: 1, column: 1), "", "the scene file is empty (expected a mapping with `format: 1`)")
+            throw SceneLoadError(issues: collector.issues)
+        }
+        var parser = SceneParser(collector: collector, file: file)
+        let description = parser.parseScene(root)
+        if let description, collector.issues.isEmpty {
+            SceneParser.checkPlacements(description, collector)
+        }
+        guard let description, collector.issues.isEmpty else {
+            throw SceneLoadError(issues: collector.issues.sortedByPosition())
+        }
+        return description
+    }
+
+    private static func reportYAMLError(_ error: Error, yaml: String, _ collector: IssueCollector) {
+        func contextWords(_ context: YamlError.Context?) -> String {
+            guard let c = context else { return "" }
+            return " (\(c.text) at line \(c.mark.line), column \(c.mark.column))"
+        }
+        switch error {
+        case YamlError.scanner(let context, let problem, let mark, _),
+            YamlError.parser(let context, let problem, let mark, _),
+            YamlError.composer(let context, let problem, let mark, _):
+            collector.report(mark, "", "invalid YAML: \(problem)\(contextWords(context))")
+        case YamlError.reader(let problem, let offset, _, _):
+            var mark: Position?
+            if let offset {
+                let prefix = yaml.prefix(offset)
+                let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+                let column = prefix.split(separator: "\n", omittingEmptySubsequences: false).last.map { $0.unicodeScalars.count + 1 } ?? 1
+                mark = Position(line: line, column: column)
+            }
+            collector.report(mark, "", "invalid YAML: \(problem)")
+        case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map { "`\($0)`" }.joined(separator: ", ")
+            collector.report(context.mark, duplicates.first ?? "", "invalid YAML: the field \(names) appears more than once in one mapping")
+        default:
+            collector.report(nil, "", "invalid YAML: \(error)")
+        }
+    }
+}
+
+extension Array where Element == SceneIssue {
+    /// Stable sort by line and column; issues without a position come first.
+    func sortedByPosition() -> [SceneIssue] {
+        enumerated().sorted { a, b in
+            (a.element.line, a.element.column, a.offset) < (b.element.line, b.element.column, b.offset)
+        }.map(\.element)
+    }
+}
+
+/// Walks the composed tree section by section. Sections are independent, so a mistake in one does
+/// not hide mistakes in the next; class references are resolved against the class table, which is
+/// read first whatever its position in the file.
+struct SceneParser {
+    let collector: IssueCollector
+    let file: String
+    let read: FieldReader
+    var classes: [SemanticClass] = []
+
+    init(collector: IssueCollector, file: String) {
+        self.collector = collector
+        self.file = file
+        self.read = FieldReader(collector: collector)
+    }
+
+    static let topLevelKeys = [
+        "format", "name", "seed", "frames", "resample_every", "classes", "camera", "lighting", "ground", "road",
+        "objects", "groups",
+    ]
+
+    mutating func parseScene(_ root: Node) -> SceneDescription? {
+        guard let top = read.fields(root, "", allowed: Self.topLevelKeys) else { return nil }
+
+        // The version decides how to read the rest: stop early on one we do not know.
+        guard let formatNode = top.required("format", "the format version, `format: \(SceneLoader.formatVersion)`"),
+            let version = read.integer(formatNode, "format", min: 1)
+        else { return nil }
+        guard version == SceneLoader.formatVersion else {
+            read.report(formatNode, "format", "unsupported format version \(version); this build reads format \(SceneLoader.formatVersion)")
+            return nil
+        }
+
+        let name = top["name"].flatMap { read.string($0, "name") } ?? defaultName()
+        let seed = top["seed"].flatMap { read.integer($0, "seed", min: 0) }.map { UInt64($0) } ?? 0
+        let frames = top["frames"].flatMap { read.integer($0, "frames", min: 1) } ?? 1
+        let resampleEvery = top["resample_every"].flatMap { read.integer($0, "resample_every", min: 1) }
+
+        if let node = top.required("classes", "a list of {id, name, color}") { classes = parseClasses(node) }
+        let camera = top.required("camera", "a mapping with at least `resolution`").flatMap { parseCamera($0) }
+        let lighting = parseLighting(top["lighting"])
+        let ground = top["ground"].flatMap { parseGround($0) }
+        let road = top["road"].flatMap { parseRoad($0) }
+
+        var objects: [ObjectDescription] = []
+        if let node = top["objects"], let items = read.list(node, "objects", of: "objects") {
+            for (i, item) in items.enumerated() {
+                if let o = parseObject(item, "objects[\(i)]", index: i) { objects.append(o) }
+            }
+        }
+        var groups: [GroupDescription] = []
+        if let node = top["groups"], let items = read.list(node, "groups", of: "groups") {
+            var seenNames: [String: Int] = [:]
+            for (i, item) in items.enumerated() {
+                guard let g = parseGroup(item, "groups[\(i)]", index: i, road: road) else { continue }
+                if let first = seenNames[g.name] {
+                    collector.report(item.mark, "groups[\(i)].name", "duplicate group name `\(g.name)` (also groups[\(first)]); group names must be unique")
+                }
+                seenNames[g.name] = i
+                groups.append(g)
+            }
+            checkInstanceBudget(objects: objects, groups: groups, items: items)
+        }
+
+        guard let camera, let lighting else { return nil }
+        return SceneDescription(
+            file: file, formatVersion: version, name: name, seed: seed, frameCount: frames,
+            resampleEvery: resampleEvery, classes: classes, camera: camera, lighting: lighting, ground: ground,
+            road: road, objects: objects, groups: groups)
+    }
+
+    private func defaultName() -> String {
+        let base = (file as NSString).lastPathComponent
+        return (base as NSString).deletingPathExtension.isEmpty ? "scene" : (base as NSString).deletingPathExtension
+    }
+
+    // MARK: classes
+
+    mutating func parseClasses(_ node: Node) -> [SemanticClass] {
+        guard let items = read.list(node, "classes", of: "classes {id, name, color}") else { return [] }
+        if items.isEmpty { read.report(node, "classes", "expected at least one class, found an empty list") }
+        var out: [SemanticClass] = []
+        var byID: [Int: (String, Int)] = [:], byName: [String: Int] = [:]
+        for (i, item) in items.enumerated() {
+            let path = "classes[\(i)]"
+            guard let f = read.fields(item, path, allowed: ["id", "name", "color"]) else { continue }
+            var id: Int?
+            if let n = f.required("id", "a whole number from 1 to 255") {
+                if n.tagName == .int, n.int == 0 {
+                    read.report(n, f.path("id"), "class id 0 is reserved for background/unlabelled; expected 1 to 255, found 0")
+                } else {
+                    id = read.integer(n, f.path("id"), min: 1, max: 255)
+                }
+            }
+            var name: String?
+            if let n = f.required("name", "a string") {
+                name = read.string(n, f.path("name"))
+                if name?.isEmpty == true {
+                    read.report(n, f.path("name"), "expected a non-empty class name, found \"\"")
+                    name = nil
+                }
+            }
+            let color = f["color"].flatMap { read.srgb($0, f.path("color")) }
+            if let id, let first = byID[id] {
+                read.report(f["id"]!, f.path("id"), "duplicate class id \(id): already used by `\(first.0)` (classes[\(first.1)])")
+                continue
+            }
+            if let name, let first = byName[name] {
+                read.report(f["name"]!, f.path("name"), "duplicate class name `\(name)`: already classes[\(first)]")
+                continue
+            }
+            guard let id, let name else { continue }
+            byID[id] = (name, i)
+            byName[name] = i
+            out.append(SemanticClass(id: id, name: name, color: color ?? Self.defaultClassColor(id)))
+        }
+        return out
+    }
+
+    /// A stable, well-spread display color for classes that give none.
+    static func defaultClassColor(_ id: Int) -> [Int] {
+        var h = UInt64(id) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
+        return [Int(h & 0xFF) | 0x40, Int((h >> 8) & 0xFF) | 0x40, Int((h >> 16) & 0xFF) | 0x40]
+    }
+
+    /// Resolves `class: name`, with a suggestion for a misspelt name.
+    func classRef(_ node: Node, _ path: String) -> Int? {
+        guard let name = read.string(node, path) else { return nil }
+        if let c = classes.first(where: { $0.name == name }) { return c.id }
+        let names = classes.map(\.name)
+        read.report(node, path, "unknown class `\(name)`\(didYouMean(name, names)) (classes: \(names.joined(separator: ", ")))")
+        return nil
+    }
+
+    func classColor(_ id: Int) -> RGB {
+        classes.first { $0.id == id }.map { linearRGB($0.color) } ?? Vec3(0.5, 0.5, 0.5)
+    }
+
+    // MARK: camera
+
+    static let cameraKeys = [
+        "resolution", "fov_deg", "intrinsics", "near", "position", "look_at", "yaw_deg", "pitch_deg", "roll_deg",
+        "motion", "jitter",
+    ]
+
+    func parseCamera(_ node: Node) -> CameraDescription? {
+        guard let f = read.fields(node, "camera", allowed: Self.cameraKeys) else { return nil }
+        var ok = true
+        var width = 0, height = 0
+        if let n = f.required("resolution", "[width, height] in pixels"),
+            let r = read.tuple(n, f.path("resolution"), count: 2, what: "[width, height] in pixels", {
+                read.integer($0, $1, min: 1, max: 16384)
+            })
+        {
+            width = r[0]
+            height = r[1]
+        } else {
+            ok = false
+        }
+
+        var lens = CameraLens.horizontalFOV(degrees: 70)
+        if let fovNode = f["fov_deg"] {
+            if let fov = read.number(fovNode, f.path("fov_deg"), .open(0, 180)) { lens = .horizontalFOV(degrees: fov) } else { ok = false }
+            if f.has("intrinsics") {
+                collector.report(f.keyMark("intrinsics"), f.path("intrinsics"), "give either `fov_deg` or `intrinsics`, not both")
+                ok = false
+            }
+        } else if let kNode = f["intrinsics"] {
+            let path = f.path("intrinsics")
+            if let k = read.fields(kNode, path, allowed: ["fx", "fy", "cx", "cy"]) {
+                let fx = k.required("fx", "focal length in pixels").flatMap { read.number($0, k.path("fx"), .positive) }
+                let fy = k.required("fy", "focal length in pixels").flatMap { read.number($0, k.path("fy"), .positive) }
+                let cx = k["cx"].map { read.number($0, k.path("cx")) } ?? Double(width - 1) / 2
+                let cy = k["cy"].map { read.number($0, k.path("cy")) } ?? Double(height - 1) / 2
+                if let fx, let fy, let cx, let cy { lens = .intrinsics(fx: fx, fy: fy, cx: cx, cy: cy) } else { ok = false }
+            } else {
+                ok = false
+            }
+        }
+        let near = f["near"].map { read.number($0, f.path("near"), .positive) } ?? 0.1
+        let position = f["position"].map { read.vec3($0, f.path("position")) } ?? Vec3(0, 0, 1.5)
+
+        var yaw = f["yaw_deg"].map { read.number($0, f.path("yaw_deg")) } ?? 0
+        var pitch = f["pitch_deg"].map { read.number($0, f.path("pitch_deg"), .closed(-90, 90)) } ?? 0
+        let roll = f["roll_deg"].map { read.number($0, f.path("roll_deg")) } ?? 0
+        if let lookNode = f["look_at"] {
+            for key in ["yaw_deg", "pitch_deg"] where f.has(key) {
+                collector.report(f.keyMark(key), f.path(key), "give either `look_at` or `yaw_deg`/`pitch_deg`, not both")
+                ok = false
+            }
+            if let target = read.vec3(lookNode, f.path("look_at")), let eye = position {
+                let d = target - eye
+                if d.length < 1e-9 {
+                    read.report(lookNode, f.path("look_at"), "expected a point other than the camera position, found the position itself")
+                    ok = false
+                } else {
+                    yaw = atan2(d.y, d.x) * 180 / .pi
+                    pitch = atan2(d.z, (d.x * d.x + d.y * d.y).squareRoot()) * 180 / .pi
+                }
+            } else {
+                ok = false
+            }
+        }
+
+        var velocity = Vec3.zero, fps: Double? = 10
+        if let m = f["motion"].flatMap({ read.fields($0, f.path("motion"), allowed: ["velocity", "fps"]) }) {
+            velocity = m["velocity"].flatMap { read.vec3($0, m.path("velocity")) } ?? .zero
+            fps = m["fps"].map { read.number($0, m.path("fps"), .positive) } ?? 10
+        }
+        var jitter = CameraJitter()
+        if let j = f["jitter"].flatMap({ read.fields($0, f.path("jitter"), allowed: ["yaw_deg", "pitch_deg", "roll_deg", "height"]) }) {
+            jitter.yawDeg = j["yaw_deg"].flatMap { read.jitter($0, j.path("yaw_deg")) } ?? .fixed(0)
+            jitter.pitchDeg = j["pitch_deg"].flatMap { read.jitter($0, j.path("pitch_deg")) } ?? .fixed(0)
+            jitter.rollDeg = j["roll_deg"].flatMap { read.jitter($0, j.path("roll_deg")) } ?? .fixed(0)
+            jitter.height = j["height"].flatMap { read.jitter($0, j.path("height")) } ?? .fixed(0)
+        }
+        guard ok, let near, let position, let yaw, let pitch, let roll, let fps else { return nil }
+        return CameraDescription(
+            width: width, height: height, lens: lens, near: near, position: position, yawDeg: yaw, pitchDeg: pitch,
+            rollDeg: roll, velocity: velocity, fps: fps, jitter: jitter)
+    }
+
+    // MARK: lighting, ground, road
+
+    static let lightingDefaults = (
+        azimuth: 40.0, elevation: 50.0, sun: [255, 250, 243], sky: [160, 173, 194], ground: [118, 111, 104],
+        background: [194, 218, 243]
+    )
+
+    func parseLighting(_ node: Node?) -> LightingDescription? {
+        let d = Self.lightingDefaults
+        var l = LightingDescription(
+            sunAzimuthDeg: .fixed(d.azimuth), sunElevationDeg: .fixed(d.elevation), sunColor: linearRGB(d.sun),
+            sunIntensity: .fixed(1), skyColor: linearRGB(d.sky), groundColor: linearRGB(d.ground),
+            ambientIntensity: .fixed(1), backgroundColor: linearRGB(d.background))
+        guard let node else { return l }
+        let keys = [
+            "sun_azimuth_deg", "sun_elevation_deg", "sun_color", "sun_intensity", "sky_color", "ground_color",
+            "ambient_intensity", "background_color",
+        ]
+        guard let f = read.fields(node, "lighting", allowed: keys) else { return l }
+        if let n = f["sun_azimuth_deg"], let v = read.random(n, f.path("sun_azimuth_deg")) { l.sunAzimuthDeg = v }
+        if let n = f["sun_elevation_deg"], let v = read.random(n, f.path("sun_elevation_deg"), .closed(-90, 90)) { l.sunElevationDeg = v }
+        if let n = f["sun_intensity"], let v = read.random(n, f.path("sun_intensity"), .nonNegative) { l.sunIntensity = v }
+        if let n = f["ambient_intensity"], let v = read.random(n, f.path("ambient_intensity"), .nonNegative) { l.ambientIntensity = v }
+        if let n = f["sun_color"], let v = read.color(n, f.path("sun_color")) { l.sunColor = v }
+        if let n = f["sky_color"], let v = read.color(n, f.path("sky_color")) { l.skyColor = v }
+        if let n = f["ground_color"], let v = read.color(n, f.path("ground_color")) { l.groundColor = v }
+        if let n = f["background_color"], let v = read.color(n, f.path("background_color")) { l.backgroundColor = v }
+        return l
+    }
+
+    func parseGround(_ node: Node) -> GroundDescription? {
+        guard let f = read.fields(node, "ground", allowed: ["class", "color", "size", "center"]) else { return nil }
+        let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
+        let color = f["color"].map { read.color($0, f.path("color")) } ?? linearRGB([96, 110, 74])
+        let size = f["size"].map {
+            read.tuple($0, f.path("size"), count: 2, what: "[x, y] in metres") { read.number($0, $1, .positive) }
+        } ?? [1000, 1000]
+        let center = f["center"].map {
+            read.tuple($0, f.path("center"), count: 2, what: "[x, y] in metres") { read.number($0, $1) }
+        } ?? [0, 0]
+        guard let classID, let color, let size, let center else { return nil }
+        return GroundDescription(classID: classID, color: color, sizeX: size[0], sizeY: size[1], centerX: center[0], centerY: center[1])
+    }
+
+    func parseRoad(_ node: Node) -> RoadDescription? {
+        let keys = ["class", "color", "width", "lanes", "length", "start_x", "markings", "sidewalk"]
+        guard let f = read.fields(node, "road", allowed: keys) else { return nil }
+        let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
+        let color = f["color"].map { read.color($0, f.path("color")) } ?? linearRGB([72, 72, 76])
+        let width = f["width"].map { read.number($0, f.path("width"), .positive) } ?? 7
+        let lanes = f["lanes"].map { read.integer($0, f.path("lanes"), min: 1, max: 16) } ?? 2
+        let length = f["length"].map { read.number($0, f.path("length"), .positive) } ?? 300
+        let startX = f["start_x"].map { read.number($0, f.path("start_x")) } ?? -50
+
+        var markings: MarkingsDescription?? = .some(nil)
+        if let m = f["markings"] {
+            if m.tagName == .bool {
+                if read.bool(m, f.path("markings")) == true, let classID {
+                    markings = parseMarkings(nil, roadClass: classID, laneWidth: nil)
+                }
+            } else if let classID {
+                markings = parseMarkings(m, roadClass: classID, laneWidth: width.flatMap { w in lanes.map { w / Double($0) } })
+            }
+        } else if let classID {
+            markings = parseMarkings(nil, roadClass: classID, laneWidth: nil)
+        }
+        var sidewalk: SidewalkDescription?? = .some(nil)
+        if let s = f["sidewalk"] { sidewalk = parseSidewalk(s) }
+
+        guard let classID, let color, let width, let lanes, let length, let startX, let markings, let sidewalk else {
+            return nil
+        }
+        return RoadDescription(
+            classID: classID, color: color, width: width, lanes: lanes, startX: startX, length: length,
+            markings: markings, sidewalk: sidewalk)
+    }
+
+    /// nil node: the defaults. Returns .none (outer) when the mapping had a mistake.
+    func parseMarkings(_ node: Node?, roadClass: Int, laneWidth: Double?) -> MarkingsDescription?? {
+        var m = MarkingsDescription(
+            classID: roadClass, color: linearRGB([235, 235, 235]), lineWidth: 0.15, dashLength: 3, gapLength: 6,
+            edgeLines: true)
+        guard let node else { return .some(m) }
+        let keys = ["class", "color", "width", "dash_length", "gap_length", "edge_lines"]
+        guard let f = read.fields(node, "road.markings", allowed: keys) else { return .none }
+        var ok = true
+        func take<T>(_ v: T??, _ assign: (T) -> Void) {
+            switch v {
+            case .some(.some(let x)): assign(x)
+            case .some(.none): ok = false
+            case .none: break
+            }
+        }
+        take(f["class"].map { classRef($0, f.path("class")) }) { m.classID = $0 }
+        take(f["color"].map { read.color($0, f.path("color")) }) { m.color = $0 }
+        take(f["width"].map { read.number($0, f.path("width"), .positive) }) { m.lineWidth = $0 }
+        take(f["dash_length"].map { read.number($0, f.path("dash_length"), .positive) }) { m.dashLength = $0 }
+        take(f["gap_length"].map { read.number($0, f.path("gap_length"), .nonNegative) }) { m.gapLength = $0 }
+        take(f["edge_lines"].map { read.bool($0, f.path("edge_lines")) }) { m.edgeLines = $0 }
+        if let laneWidth, m.lineWidth >= laneWidth, let n = f["width"] {
+            read.report(n, f.path("width"), "expected a line width narrower than a lane (\(format(laneWidth)) m), found \(format(m.lineWidth))")
+            ok = false
+        }
+        return ok ? .some(m) : .none
+    }
+
+    func parseSidewalk(_ node: Node) -> SidewalkDescription?? {
+        guard let f = read.fields(node, "road.sidewalk", allowed: ["class", "color", "width", "height"]) else { return .none }
+        let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
+        let color = f["color"].map { read.color($0, f.path("color")) } ?? linearRGB([160, 160, 155])
+        let width = f["width"].map { read.number($0, f.path("width"), .positive) } ?? 2.5
+        let height = f["height"].map { read.number($0, f.path("height"), .nonNegative) } ?? 0.15
+        guard let classID, let color, let width, let height else { return .none }
+        return .some(SidewalkDescription(classID: classID, color: color, width: width, height: height))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderSceneCoreTests: XCTestCase { func testNothing() {} }
