@@ -23,13 +23,14 @@ let package = Package(
         .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "ImageCodec", dependencies: ["CPNG"]),
+        .target(name: "CAllocator"),
         .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),
         .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
         .target(name: "FramePipeline", dependencies: ["SceneCore", "Labels", "Export"]),
         .executableTarget(
             name: "scenefarm",
             dependencies: [
-                "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline",
+                "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

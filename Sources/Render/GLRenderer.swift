@@ -18,7 +18,19 @@ import Glibc
 #endif
 
 public final class GLRenderer: FrameRenderer {
+    /// How finished frames get from the render targets into host memory.
+    public enum Readback: String, Sendable {
+        /// Into pixel buffer objects at submit, fenced, copied out at receive: the GPU keeps drawing
+        /// the next frame while this one crosses the bus. Several frames in flight.
+        case pixelBuffers
+        /// Straight from the targets into the returned arrays at receive, one frame in flight. On a
+        /// CPU rasterizer (llvmpipe) "GPU memory" is host memory, so this saves a full copy of every
+        /// buffer (and the page faults of the driver's staging memory): measured 15% faster there.
+        case direct
+    }
+
     public let maxFramesInFlight: Int
+    public let readback: Readback
     public let backendDescription: String
 
     private let program: GLuint
@@ -62,9 +74,13 @@ public final class GLRenderer: FrameRenderer {
     }
 
     /// Creates the renderer on the calling thread, which must have a current GL 4.5 core context.
-    public init(maxFramesInFlight: Int = 2, description: String = "") throws {
+    /// - Parameter readback: nil chooses `.direct` on a software rasterizer and `.pixelBuffers` otherwise.
+    public init(maxFramesInFlight: Int = 2, readback: Readback? = nil, description: String = "") throws {
         precondition(maxFramesInFlight >= 1, "maxFramesInFlight must be at least 1")
-        self.maxFramesInFlight = maxFramesInFlight
+        let rendererName = glGetString(GLenum(GL_RENDERER)).map { String(cString: $0) } ?? ""
+        let software = ["llvmpipe", "softpipe", "swrast"].contains { rendererName.contains($0) }
+        self.readback = readback ?? (software ? .direct : .pixelBuffers)
+        self.maxFramesInFlight = self.readback == .direct ? 1 : maxFramesInFlight
         var major: GLint = 0, minor: GLint = 0
         glGetIntegerv(GLenum(GL_MAJOR_VERSION), &major)
         glGetIntegerv(GLenum(GL_MINOR_VERSION), &minor)
@@ -200,6 +216,12 @@ public final class GLRenderer: FrameRenderer {
             if mirrored { glFrontFace(GLenum(GL_CW)) }
         }
 
+        if readback == .direct {
+            glFlush()
+            try GL.checkError("frame \(spec.index)")
+            pending.append((0, spec.index, start))
+            return
+        }
         // Asynchronous readback of the three targets into this slot's pixel buffers.
         let slotIndex = nextSlot
         nextSlot = (nextSlot + 1) % maxFramesInFlight
@@ -222,6 +244,7 @@ public final class GLRenderer: FrameRenderer {
         guard !pending.isEmpty else { throw RenderError("receive called with no frame in flight") }
         guard let t = target else { throw RenderError("no render targets") }
         let p = pending.removeFirst()
+        if readback == .direct { return try receiveDirect(p.index, submitStart: p.submitStart, targets: t) }
         let slot = slots[p.slot]
         if let fence = slot.fence {
             // Wait in slices so a hung driver surfaces as an error rather than a silent hang.
@@ -248,6 +271,30 @@ public final class GLRenderer: FrameRenderer {
     }
 
     // MARK: - Internals
+
+    private func receiveDirect(_ index: Int, submitStart: Double, targets t: Targets) throws -> RenderedFrame {
+        glFinish()
+        let rendered = Self.now()
+        let pixels = t.width * t.height
+        func read<T>(_ texture: GLuint, _ format: Int32, _ type: Int32, _ as: T.Type) -> [T] {
+            [T](unsafeUninitializedCapacity: pixels) { out, initialized in
+                glGetTextureImage(
+                    texture, 0, GLenum(format), GLenum(type), GLsizei(pixels * MemoryLayout<T>.stride), out.baseAddress)
+                initialized = pixels
+            }
+        }
+        let color = [UInt8](unsafeUninitializedCapacity: pixels * 4) { out, initialized in
+            glGetTextureImage(t.color, 0, GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), GLsizei(pixels * 4), out.baseAddress)
+            initialized = pixels * 4
+        }
+        let ids = read(t.ids, GL_RED_INTEGER, GL_UNSIGNED_INT, UInt32.self)
+        let depth = read(t.depth, GL_RED, GL_FLOAT, Float.self)
+        try GL.checkError("reading back frame \(index)")
+        let done = Self.now()
+        return RenderedFrame(
+            index: index, width: t.width, height: t.height, color: color, surfaceIDs: ids, depth: depth,
+            renderSeconds: rendered - submitStart, readbackSeconds: done - rendered)
+    }
 
     private static func copyOut<T>(_ buffer: GLuint, count: Int) throws -> [T] {
         let bytes = count * MemoryLayout<T>.stride

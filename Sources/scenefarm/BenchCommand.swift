@@ -72,8 +72,6 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "  render waited for encoders %.1f ms/frame; %.2f MB/frame written",
                          stats.renderBlockedSeconds * 1000 / Double(max(stats.frames, 1)),
                          Double(stats.bytesWritten) / 1e6 / Double(max(stats.frames, 1))))
-            _ = try writer.finish()
-
             if sequential {
                 let s = try Self.runSequential(scene: scene, seed: seed, count: count, writer: writer, platform: platform)
                 print("")
@@ -81,6 +79,7 @@ struct BenchCommand: ParsableCommand {
                 print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", s.framesPerSecond, 1000 / max(s.framesPerSecond, 1e-9)))
                 Self.printStages(s)
             }
+            _ = try writer.finish()
         } catch {
             throw fail(error)
         }
@@ -95,7 +94,8 @@ struct BenchCommand: ParsableCommand {
         let slowest = rows.max { $0.1 < $1.1 }?.0 ?? ""
         for (name, seconds) in rows {
             let mark = name == slowest ? "  <- slowest" : ""
-            print(String(format: "  %-16@ %7.2f ms/frame%@", name as NSString, seconds * 1000 / n, mark as NSString))
+            let padded = name.padding(toLength: 16, withPad: " ", startingAt: 0)
+            print("  " + padded + String(format: " %7.2f ms/frame", seconds * 1000 / n) + mark)
         }
     }
 
