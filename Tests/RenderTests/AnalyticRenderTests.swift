@@ -120,7 +120,8 @@ final class AnalyticRenderTests: XCTestCase {
 
     /// Pipelined frames come back in submission order with their own content.
     func testPipelinedFramesKeepOrder() throws {
-        let renderer = try makeRenderer()
+        _ = try makeRenderer()
+        let renderer = try GLRenderer(maxFramesInFlight: 2, readback: .pixelBuffers)
         let camera = forwardCamera(width: 32, height: 24, f: 30)
         func spec(_ i: Int, y: Double) -> FrameSpec {
             let s = Surface(
@@ -141,5 +142,28 @@ final class AnalyticRenderTests: XCTestCase {
         XCTAssertLessThan(meanColumn(a), 15.5)
         XCTAssertGreaterThan(meanColumn(b), 15.5)
         XCTAssertThrowsError(try renderer.receive(), "nothing left in flight")
+    }
+
+    /// Both readback paths return the same bytes.
+    func testDirectAndPixelBufferReadbackAgree() throws {
+        _ = try makeRenderer()
+        let direct = try GLRenderer(readback: .direct)
+        let buffered = try GLRenderer(maxFramesInFlight: 2, readback: .pixelBuffers)
+        XCTAssertEqual(direct.maxFramesInFlight, 1)
+        let camera = forwardCamera(width: 40, height: 30, f: 35.7)
+        let surfaces = [
+            Surface(
+                name: "sphere", shape: .sphere(radius: 1), worldFromObject: .translation(Vec3(9, 1, -1)),
+                color: Vec3(0.9, 0.5, 0.1), classID: 1, instanceID: 1),
+            Surface(
+                name: "cyl", shape: .cylinder(radius: 0.5, height: 2), worldFromObject: .translation(Vec3(12, -1.5, -1)),
+                color: Vec3(0.1, 0.5, 0.9), classID: 1, instanceID: 2),
+        ]
+        let spec = FrameSpec(index: 3, camera: camera, lighting: .daylight, classes: [], surfaces: surfaces)
+        let a = try direct.render(spec), b = try buffered.render(spec)
+        XCTAssertEqual(a.surfaceIDs, b.surfaceIDs)
+        XCTAssertEqual(a.depth, b.depth)
+        XCTAssertEqual(a.color, b.color)
+        XCTAssertEqual(Set(a.surfaceIDs), [0, 1, 2])
     }
 }
