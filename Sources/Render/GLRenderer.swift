@@ -144,6 +144,8 @@ public final class GLRenderer: FrameRenderer {
         glDisable(GLenum(GL_BLEND))
         glDisable(GLenum(GL_DITHER))
         glDisable(GLenum(GL_MULTISAMPLE))
+        // The color target is sRGB: the shader writes linear light, the driver encodes it on store.
+        glEnable(GLenum(GL_FRAMEBUFFER_SRGB))
         glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 1)
         try GL.checkError("renderer set-up")
     }
@@ -176,7 +178,7 @@ public final class GLRenderer: FrameRenderer {
         glBindFramebuffer(GLenum(GL_FRAMEBUFFER), t.framebuffer)
         glViewport(0, 0, GLsizei(t.width), GLsizei(t.height))
         let bg = spec.lighting.backgroundColor
-        let background: [Float] = [Self.srgb(bg.x), Self.srgb(bg.y), Self.srgb(bg.z), 1]
+        let background: [Float] = [Float(bg.x), Float(bg.y), Float(bg.z), 1]  // linear; encoded on store
         let zeroU: [GLuint] = [0, 0, 0, 0]
         let zeroF: [Float] = [0, 0, 0, 0]
         glClearNamedFramebufferfv(t.framebuffer, GLenum(GL_COLOR), 0, background)
@@ -196,7 +198,8 @@ public final class GLRenderer: FrameRenderer {
         let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
         var matrix = [Float](repeating: 0, count: 16)
         var normal = [Float](repeating: 0, count: 9)
-        for (i, surface) in spec.surfaces.enumerated() {
+        for i in Self.drawOrder(spec) {
+            let surface = spec.surfaces[i]
             let worldFromUnit = surface.worldFromObject * Mat4.scale(surface.shape.scale)
             let clipFromUnit = clipFromWorld * worldFromUnit
             for j in 0..<16 { matrix[j] = Float(clipFromUnit.m[j]) }
@@ -272,6 +275,22 @@ public final class GLRenderer: FrameRenderer {
 
     // MARK: - Internals
 
+    /// Near things first, then stuff (ground, road, markings): the depth test then rejects hidden
+    /// fragments before shading them, which matters on a CPU rasterizer. The order is a pure
+    /// function of the spec, and exact depth ties cannot occur between surfaces the scene format
+    /// separates (markings sit 1 cm above the road), so the IDs do not depend on it.
+    static func drawOrder(_ spec: FrameSpec) -> [Int] {
+        let eye = spec.camera.worldFromCamera.translation
+        let keys: [(stuff: Bool, distance: Double, index: Int)] = spec.surfaces.enumerated().map { i, s in
+            (s.instanceID == 0, (s.worldFromObject.translation - eye).length, i)
+        }
+        return keys.sorted { a, b in
+            if a.stuff != b.stuff { return !a.stuff }
+            if a.distance != b.distance { return a.distance < b.distance }
+            return a.index < b.index
+        }.map(\.index)
+    }
+
     private func receiveDirect(_ index: Int, submitStart: Double, targets t: Targets) throws -> RenderedFrame {
         glFinish()
         let rendered = Self.now()
@@ -318,7 +337,7 @@ public final class GLRenderer: FrameRenderer {
         t.color = names[0]
         t.ids = names[1]
         t.depth = names[2]
-        glTextureStorage2D(t.color, 1, GLenum(GL_RGBA8), GLsizei(width), GLsizei(height))
+        glTextureStorage2D(t.color, 1, GLenum(GL_SRGB8_ALPHA8), GLsizei(width), GLsizei(height))
         glTextureStorage2D(t.ids, 1, GLenum(GL_R32UI), GLsizei(width), GLsizei(height))
         glTextureStorage2D(t.depth, 1, GLenum(GL_R32F), GLsizei(width), GLsizei(height))
         for tex in names {

@@ -1,6 +1,6 @@
 /// GLSL 4.50 sources of the one-pass multi-target renderer.
 ///
-/// Target 0: lit color, RGBA8, sRGB-encoded in the shader.
+/// Target 0: lit color, SRGB8_ALPHA8: the shader writes linear light and the store encodes it.
 /// Target 1: surface id, R32UI — written flat, never blended, filtered or multisampled.
 /// Target 2: camera-frame z in metres, R32F. Clip w equals camera z (see
 ///           `CameraIntrinsics.clipFromCamera`), so z = 1 / gl_FragCoord.w, exact per pixel centre.
@@ -31,18 +31,13 @@ enum Shaders {
         uniform vec3 uSkyColor;
         uniform vec3 uGroundColor;
 
-        vec3 linearToSRGB(vec3 c) {
-            c = clamp(c, 0.0, 1.0);
-            return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
-        }
-
         void main() {
             vec3 n = normalize(vNormal);
             if (!gl_FrontFacing) n = -n;
             float sun = max(dot(n, uSunDirection), 0.0);
             vec3 ambient = mix(uGroundColor, uSkyColor, 0.5 + 0.5 * n.z);
             vec3 lit = uBaseColor * (ambient + uSunColor * sun);
-            outColor = vec4(linearToSRGB(lit), 1.0);
+            outColor = vec4(lit, 1.0);  // linear; the sRGB target encodes it
             outSurfaceID = uSurfaceID;
             outDepth = 1.0 / gl_FragCoord.w;
         }

@@ -28,7 +28,8 @@ struct SceneFarm: ParsableCommand {
             """,
         version: SceneFarmVersionString.value,
         subcommands: [
-            RenderCommand.self, BenchCommand.self, ValidateCommand.self, VerifyCommand.self, DevicesCommand.self,
+            RenderCommand.self, BenchCommand.self, ValidateCommand.self, VerifyCommand.self, SheetCommand.self,
+            DevicesCommand.self,
         ]
     )
 }

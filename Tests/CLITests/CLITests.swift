@@ -9,7 +9,7 @@ final class CLITests: XCTestCase {
     func testHelpOnEveryCommand() throws {
         let root = try CLI.run(["--help"])
         XCTAssertEqual(root.status, 0)
-        for command in ["render", "bench", "validate", "verify", "devices"] {
+        for command in ["render", "bench", "validate", "verify", "sheet", "devices"] {
             XCTAssertTrue(root.stdout.contains(command), "root help lists \(command)")
             let r = try CLI.run([command, "--help"])
             XCTAssertEqual(r.status, 0, "\(command) --help: \(r.stderr)")
@@ -139,5 +139,29 @@ final class CLITests: XCTestCase {
         let r = try CLI.run(["verify", out.path])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue((r.stdout + r.stderr).contains("semantic/000000.png"), r.stdout + r.stderr)
+    }
+
+    func testSheetDrawsTheFrameAndItsLabels() throws {
+        let out = try CLI.temporaryDirectory("sheet")
+        defer { try? FileManager.default.removeItem(at: out) }
+        XCTAssertEqual(try CLI.run(["render", CLI.scene("minimal.yaml"), "--out", out.path, "--frames", "2"]).status, 0)
+        let sheet = out.appendingPathComponent("sheet.png").path
+        let r = try CLI.run(["sheet", out.path, "--frame", "1", "--out", sheet, "--scale", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let info = try NativeDatasetReader(directory: out.path).info
+        let png = try PNGDecoder.decode(contentsOf: sheet)
+        XCTAssertEqual(png.width, info.width * 2 + 4)
+        XCTAssertEqual(png.height, info.height * 2 + 4)
+        // The semantic panel (top right) shows exactly the class colors of semantic/000001.png.
+        let semantic = try PNGDecoder.decode(contentsOf: out.appendingPathComponent("semantic/000001.png").path)
+        var colors: [Int: [Int]] = [0: [0, 0, 0]]
+        for c in info.classes { colors[c.id] = c.color }
+        for (x, y) in [(0, 0), (info.width / 2, info.height / 2), (info.width - 1, info.height - 1), (info.width / 3, info.height * 3 / 4)] {
+            let o = (y * png.width + info.width + 4 + x) * 3
+            XCTAssertEqual(png.samples8[o..<o + 3].map(Int.init), colors[Int(semantic.samples8[y * info.width + x])], "(\(x), \(y))")
+        }
+        let bad = try CLI.run(["sheet", out.path, "--frame", "7", "--out", sheet])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("frame 7"), bad.stderr)
     }
 }
