@@ -24,8 +24,11 @@ enum CLI {
     static func scene(_ name: String) -> String { repoRoot.appendingPathComponent("scenes/\(name)").path }
 
     @discardableResult
-    static func run(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = repoRoot

@@ -24,6 +24,40 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("GL version:  4."), r.stdout)
     }
 
+    /// The EGL device platform (Mesa enumerates its software device there) and the surfaceless
+    /// platform render the same dataset.
+    func testDevicePlatformAndSurfacelessAgree() throws {
+        let a = try CLI.temporaryDirectory("device"), b = try CLI.temporaryDirectory("surfaceless")
+        defer {
+            try? FileManager.default.removeItem(at: a)
+            try? FileManager.default.removeItem(at: b)
+        }
+        let scene = CLI.scene("minimal.yaml")
+        let viaDevice = try CLI.run(["render", scene, "--out", a.path, "--frames", "2", "--gpu", "0"])
+        XCTAssertEqual(viaDevice.status, 0, viaDevice.stderr)
+        XCTAssertTrue(viaDevice.stderr.contains("device 0"), viaDevice.stderr)
+        let viaSurfaceless = try CLI.run(["render", scene, "--out", b.path, "--frames", "2", "--cpu"])
+        XCTAssertEqual(viaSurfaceless.status, 0, viaSurfaceless.stderr)
+        XCTAssertTrue(viaSurfaceless.stderr.contains("surfaceless"), viaSurfaceless.stderr)
+        XCTAssertEqual(try CLI.files(under: a), try CLI.files(under: b))
+        let missing = try CLI.run(["render", scene, "--out", a.path, "--gpu", "9"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("no EGL device 9"), missing.stderr)
+    }
+
+    /// Without any EGL vendor library the error says what to install, and nothing is rendered.
+    func testMissingEGLDriverSaysWhatToInstall() throws {
+        let out = try CLI.temporaryDirectory("nodriver")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try CLI.run(
+            ["render", CLI.scene("minimal.yaml"), "--out", out.path, "--frames", "1"],
+            environment: ["__EGL_VENDOR_LIBRARY_FILENAMES": "/nonexistent/egl_vendor.json"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("apt-get install"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("labels/000000.json").path))
+    }
+
     /// The sample driving scene: decode the written PNGs back and check that every box is the exact
     /// extent of its mask, every non-zero id has an object record and the right class in semantic/N.png.
     func testSampleSceneRendersAConsistentDataset() throws {
