@@ -87,10 +87,12 @@ public final class RenderPipeline: @unchecked Sendable {
 
     /// Renders, labels, encodes and hands to `sink` every frame in `frames`. Blocks until done or the
     /// first error, which is thrown after all threads have stopped. `progress` is called (from any
-    /// thread, serialized) with the number of frames finished.
+    /// thread, serialized) with the number of frames finished. `rendererReady` runs on the render
+    /// thread once the renderer exists and before the first frame: the place to create outputs that
+    /// should not exist when no renderer can be made.
     public func run(
         frames: [Int], sink: @escaping Sink, progress: @escaping (Int) -> Void = { _ in },
-        rendererReady: @escaping (FrameRenderer) -> Void = { _ in }
+        rendererReady: @escaping (FrameRenderer) throws -> Void = { _ in }
     ) throws -> PipelineStats {
         let start = Self.now()
         let queue = BoundedQueue<(RenderedFrame, FrameSpec)>(capacity: queueCapacity)
@@ -115,7 +117,9 @@ public final class RenderPipeline: @unchecked Sendable {
                 do { renderer = try makeRenderer() } catch {
                     throw PipelineError(frame: nil, stage: "renderer", underlying: "\(error)")
                 }
-                rendererReady(renderer)
+                do { try rendererReady(renderer) } catch {
+                    throw PipelineError(frame: nil, stage: "start", underlying: "\(error)")
+                }
                 var inFlight: [FrameSpec] = []
                 func collect() throws {
                     let spec = inFlight.removeFirst()

@@ -62,9 +62,9 @@ struct RenderCommand: ParsableCommand {
         let info = DatasetInfo(
             sceneName: scene.name, seed: seed, frameCount: count, classes: scene.classes,
             width: k.width, height: k.height)
-        let writer: NativeDatasetWriter
-        do { writer = try NativeDatasetWriter(directory: out, info: info) } catch { throw fail(error) }
-
+        // The dataset folder is created only once a renderer exists: a machine without a usable EGL
+        // driver gets the error and no stub dataset.
+        let writer = LateWriter()
         let platform = renderer.platform
         let pipeline = RenderPipeline(
             makeRenderer: { try HeadlessGLRenderer(platform: platform) },
@@ -72,10 +72,14 @@ struct RenderCommand: ParsableCommand {
             encoderThreads: threads)
         let progress = ProgressReporter(total: count, label: "render")
         printError("scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed)")
+        let directory = out
         do {
             let stats = try pipeline.run(
                 frames: Array(0..<count), sink: { try writer.write($0) }, progress: progress.update,
-                rendererReady: { printError("renderer: \($0.backendDescription)") })
+                rendererReady: {
+                    printError("renderer: \($0.backendDescription)")
+                    try writer.open(directory: directory, info: info)
+                })
             _ = try writer.finish()
             printError(
                 String(
@@ -85,4 +89,23 @@ struct RenderCommand: ParsableCommand {
             throw fail(error)
         }
     }
+}
+
+/// A dataset writer opened from the render thread once rendering can start.
+final class LateWriter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var writer: NativeDatasetWriter?
+
+    func open(directory: String, info: DatasetInfo) throws {
+        let w = try NativeDatasetWriter(directory: directory, info: info)
+        lock.withLock { writer = w }
+    }
+
+    private func opened() throws -> NativeDatasetWriter {
+        guard let w = lock.withLock({ writer }) else { throw ExportError("the dataset was not opened") }
+        return w
+    }
+
+    func write(_ frame: EncodedFrame) throws -> Int { try opened().write(frame) }
+    func finish() throws -> DatasetInfo { try opened().finish() }
 }
