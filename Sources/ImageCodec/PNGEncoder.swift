@@ -144,14 +144,22 @@ public enum PNGEncoder {
             )
         }
 
-        var options = compression.cOptions
         var output = sf_png_buffer()
         var error = [CChar](repeating: 0, count: Int(SF_PNG_ERROR_CAPACITY))
         let status = error.withUnsafeMutableBufferPointer { errorBuffer in
-            sf_png_encode(
-                base, UInt32(width), UInt32(height), format.cValue, &options, &output,
-                errorBuffer.baseAddress, errorBuffer.count
-            )
+            switch compression.engine {
+            case .libdeflate:
+                return sf_png_encode_deflate(
+                    base, UInt32(width), UInt32(height), format.cValue, Int32(compression.level), compression.filter.mask,
+                    &output, errorBuffer.baseAddress, errorBuffer.count
+                )
+            case .zlib:
+                var options = compression.cOptions
+                return sf_png_encode(
+                    base, UInt32(width), UInt32(height), format.cValue, &options, &output,
+                    errorBuffer.baseAddress, errorBuffer.count
+                )
+            }
         }
         defer { sf_png_buffer_free(&output) }
         guard status == SF_PNG_OK, let data = output.data else {
@@ -167,17 +175,17 @@ extension PNGCompression {
     /// of zeros that Z_RLE codes almost for free, and on noisy pixels Z_RLE costs
     /// about what plain Huffman coding does, while the default strategy's match
     /// search costs 30% more time for a *larger* file. See the table below.
-    public static let rgb = PNGCompression(level: 1, filter: .sub, strategy: .rle)
+    public static let rgb = PNGCompression(level: 1, filter: .subOrNone)
     /// Depth maps (16-bit gray, smooth ramps): filter Up, zlib level 2,
     /// `Z_DEFAULT_STRATEGY`. Up leaves small, repeating 2-byte deltas that LZ77
     /// matches well; Z_RLE cannot (runs are 2-byte periodic) and is 2x slower, 5x larger.
-    public static let depth = PNGCompression(level: 2, filter: .up, strategy: .default)
+    public static let depth = PNGCompression(level: 2, filter: .up)
     /// Piecewise-constant 16-bit instance ID maps: filter Up, zlib level 1,
     /// `Z_DEFAULT_STRATEGY` (Up + Z_RLE is as fast but 30% larger; filter None
     /// with Z_RLE is 2.5x slower and 40x larger, because 16-bit IDs alternate bytes).
-    public static let instanceIDs = PNGCompression(level: 1, filter: .up, strategy: .default)
+    public static let instanceIDs = PNGCompression(level: 4, filter: .sub)
     /// Piecewise-constant 8-bit semantic class maps: filter Up, zlib `Z_RLE`.
-    public static let semantic = PNGCompression(level: 1, filter: .up, strategy: .rle)
+    public static let semantic = PNGCompression(level: 6, filter: .up)
 }
 
 // MARK: - Measurements
