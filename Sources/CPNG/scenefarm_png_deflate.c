@@ -120,11 +120,10 @@ enum { SF_F_NONE = 0, SF_F_SUB = 1, SF_F_UP = 2, SF_F_AVG = 3, SF_F_PAETH = 4 };
 static void sf_pack_row(int format, const uint8_t *src, uint32_t width, uint8_t *dst) {
     switch (format) {
     case SF_PNG_FORMAT_RGBA8_AS_RGB:
-        for (uint32_t x = 0; x < width; x++) {
-            dst[3 * x + 0] = src[4 * x + 0];
-            dst[3 * x + 1] = src[4 * x + 1];
-            dst[3 * x + 2] = src[4 * x + 2];
-        }
+        /* 4-byte copies that overlap by one byte (the alpha is overwritten by
+         * the next pixel); the last pixel copies 3 so nothing is written past it. */
+        for (uint32_t x = 0; x + 1 < width; x++) memcpy(dst + 3 * (size_t)x, src + 4 * (size_t)x, 4);
+        memcpy(dst + 3 * (size_t)(width - 1), src + 4 * (size_t)(width - 1), 3);
         break;
     case SF_PNG_FORMAT_GRAY16: {
         const uint16_t *s = (const uint16_t *)src;
@@ -189,20 +188,27 @@ static void sf_filter_direct(int format, int type, const uint8_t *src, const uin
     case SF_PNG_FORMAT_RGBA8_AS_RGB:
         if (type == SF_F_NONE || (type == SF_F_UP && prev == NULL)) {
             sf_pack_row(format, src, width, out);
-        } else if (type == SF_F_UP) {
-            for (size_t x = 0; x < w; x++) {
-                out[3 * x + 0] = (uint8_t)(src[4 * x + 0] - prev[4 * x + 0]);
-                out[3 * x + 1] = (uint8_t)(src[4 * x + 1] - prev[4 * x + 1]);
-                out[3 * x + 2] = (uint8_t)(src[4 * x + 2] - prev[4 * x + 2]);
-            }
         } else {
-            out[0] = src[0];
-            out[1] = src[1];
-            out[2] = src[2];
-            for (size_t x = 1; x < w; x++) {
-                out[3 * x + 0] = (uint8_t)(src[4 * x + 0] - src[4 * x - 4]);
-                out[3 * x + 1] = (uint8_t)(src[4 * x + 1] - src[4 * x - 3]);
-                out[3 * x + 2] = (uint8_t)(src[4 * x + 2] - src[4 * x - 2]);
+            /* One pixel per 32-bit word: bytewise subtraction without borrows
+             * between bytes (SWAR), stored with a one-byte overlap like the pack. */
+            const uint8_t *minus = type == SF_F_UP ? prev : src - 4;
+            size_t x = 0;
+            if (type == SF_F_SUB) {
+                memcpy(out, src, 3);
+                x = 1;
+            }
+            for (; x < w; x++) {
+                uint32_t a, b;
+                memcpy(&a, src + 4 * x, 4);
+                memcpy(&b, minus + 4 * x, 4);
+                const uint32_t d = ((a | 0x80808080u) - (b & 0x7F7F7F7Fu)) ^ ((a ^ ~b) & 0x80808080u);
+                if (x + 1 < w) {
+                    memcpy(out + 3 * x, &d, 4);
+                } else {
+                    out[3 * x + 0] = (uint8_t)(src[4 * x + 0] - minus[4 * x + 0]);
+                    out[3 * x + 1] = (uint8_t)(src[4 * x + 1] - minus[4 * x + 1]);
+                    out[3 * x + 2] = (uint8_t)(src[4 * x + 2] - minus[4 * x + 2]);
+                }
             }
         }
         break;
