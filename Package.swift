@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CGL", path: "Sources/CGL"),
         .target(name: "RenderContext", dependencies: ["CGL"]),
         .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
-        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
         .target(name: "ImageCodec", dependencies: ["CPNG"]),
         .target(name: "CAllocator"),
         .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),

@@ -2,7 +2,7 @@ import ImageCodec
 import XCTest
 
 final class PNGRoundTripTests: XCTestCase {
-    static let sizes = [(1, 1), (3, 5), (1280, 720)]
+    static let sizes = [(1, 1), (3, 5), (1280, 720), (1281, 719)]
 
     func testRGB8RoundTrip() throws {
         for (width, height) in Self.sizes {
@@ -68,29 +68,55 @@ final class PNGRoundTripTests: XCTestCase {
         XCTAssertEqual(try PNGDecoder.decode(viaRGBBuffer).samples8, rgb)
     }
 
-    /// Every filter x strategy x level combination must produce a valid, lossless PNG.
+    /// Every engine x level x filter (x zlib strategy) combination must produce a
+    /// valid, lossless PNG.
     func testAllCompressionSettingsRoundTrip() throws {
         let width = 7, height = 5
         let rgb = randomBytes(width * height * 3, seed: 99)
+        let rgba = randomBytes(width * height * 4, seed: 98)
+        let rgbOfRGBA = (0..<(width * height)).flatMap { rgba[($0 * 4)..<($0 * 4 + 3)] }
+        let gray8 = randomBytes(width * height, seed: 97)
         let gray16 = (0..<(width * height)).map { UInt16($0 * 1871 % 65536) }
+        var all: [PNGCompression] = []
+        for level in 0...12 {
+            for filter in PNGCompression.Filter.allCases { all.append(PNGCompression(level: level, filter: filter)) }
+        }
         for level in [0, 1, 6, 9] {
             for filter in PNGCompression.Filter.allCases {
                 for strategy in PNGCompression.Strategy.allCases {
-                    let settings = PNGCompression(level: level, filter: filter, strategy: strategy, bufferSize: 1024)
-                    let rgbPNG = try PNGEncoder.encodeRGB8(rgb, width: width, height: height, compression: settings)
-                    XCTAssertEqual(try PNGDecoder.decode(rgbPNG).samples8, rgb, "\(settings)")
-                    let grayPNG = try PNGEncoder.encodeGray16(gray16, width: width, height: height, compression: settings)
-                    XCTAssertEqual(try PNGDecoder.decode(grayPNG).samples16, gray16, "\(settings)")
+                    all.append(.zlib(level: level, filter: filter, strategy: strategy, bufferSize: 1024))
                 }
             }
         }
+        for settings in all {
+            let rgbPNG = try PNGEncoder.encodeRGB8(rgb, width: width, height: height, compression: settings)
+            XCTAssertEqual(try PNGDecoder.decode(rgbPNG).samples8, rgb, "\(settings)")
+            let rgbaPNG = try PNGEncoder.encodeRGBA8AsRGB(rgba, width: width, height: height, compression: settings)
+            XCTAssertEqual(try PNGDecoder.decode(rgbaPNG).samples8, rgbOfRGBA, "\(settings)")
+            let gray8PNG = try PNGEncoder.encodeGray8(gray8, width: width, height: height, compression: settings)
+            XCTAssertEqual(try PNGDecoder.decode(gray8PNG).samples8, gray8, "\(settings)")
+            let grayPNG = try PNGEncoder.encodeGray16(gray16, width: width, height: height, compression: settings)
+            XCTAssertEqual(try PNGDecoder.decode(grayPNG).samples16, gray16, "\(settings)")
+        }
+    }
+
+    func testPresetsUseLibdeflate() {
+        for preset in [PNGCompression.rgb, .depth, .instanceIDs, .semantic] {
+            XCTAssertEqual(preset.engine, .libdeflate, "\(preset)")
+        }
+        XCTAssertEqual(PNGCompression(level: 12, filter: .up).engine, .libdeflate)
     }
 
     /// Checks the bytes on disk without libpng: with zlib level 0 and filter none the
     /// IDAT payload is the raw scanlines, which must be big-endian for 16-bit gray
     /// and alpha-free for RGBA input.
     func testEncodedScanlinesAreBigEndianAndAlphaFree() throws {
-        let stored = PNGCompression(level: 0, filter: .none, strategy: .default)
+        for engine in PNGCompression.Engine.allCases {
+            try checkEncodedScanlinesAreBigEndianAndAlphaFree(PNGCompression(level: 0, filter: .none, engine: engine))
+        }
+    }
+
+    func checkEncodedScanlinesAreBigEndianAndAlphaFree(_ stored: PNGCompression) throws {
         let gray = try PNGEncoder.encodeGray16([0x0102, 65535, 0x8000], width: 3, height: 1, compression: stored)
         XCTAssertEqual(PNGBytes.storedScanlines(gray), [0, 0x01, 0x02, 0xFF, 0xFF, 0x80, 0x00])
         let ihdr = PNGBytes.chunks(gray)[0]

@@ -32,15 +32,18 @@ extern "C" {
 #define SF_PNG_FORMAT_RGB8 2         /* 3 bytes/pixel -> 8-bit RGB PNG            */
 #define SF_PNG_FORMAT_RGBA8_AS_RGB 3 /* 4 bytes/pixel -> 8-bit RGB PNG, A dropped */
 
-/* Filter mask bits (same values as libpng's PNG_FILTER_*). */
+/* Filter mask bits (same values as libpng's PNG_FILTER_*), for both encoders. */
 #define SF_PNG_FILTER_NONE 0x08
 #define SF_PNG_FILTER_SUB 0x10
 #define SF_PNG_FILTER_UP 0x20
 #define SF_PNG_FILTER_AVG 0x40
 #define SF_PNG_FILTER_PAETH 0x80
 #define SF_PNG_FILTER_ALL 0xF8
+/* sf_png_encode_deflate only, alone: per row Sub, or None where Sub would leave
+ * more than half the row zero (flat spans). */
+#define SF_PNG_FILTER_SUB_OR_NONE 0x100
 
-/* zlib strategies (same values as zlib's Z_*). */
+/* zlib strategies (same values as zlib's Z_*); sf_png_encode only. */
 #define SF_PNG_STRATEGY_DEFAULT 0
 #define SF_PNG_STRATEGY_FILTERED 1
 #define SF_PNG_STRATEGY_HUFFMAN_ONLY 2
@@ -64,6 +67,8 @@ typedef struct sf_png_buffer {
 void sf_png_buffer_free(sf_png_buffer *buffer);
 
 /*
+ * The libpng + zlib encoder, kept as a reference and for png-bench comparisons
+ * (sf_png_encode_deflate below is the fast one).
  * Encodes width x height pixels of `format` into a complete PNG in `out`
  * (which must be zero-initialised; it is filled on success and left empty on
  * failure). `pixels` must hold width * height * bytes-per-pixel bytes.
@@ -71,6 +76,19 @@ void sf_png_buffer_free(sf_png_buffer *buffer);
 int sf_png_encode(const void *pixels, uint32_t width, uint32_t height, int format,
                   const sf_png_encode_options *options, sf_png_buffer *out,
                   char *error, size_t error_capacity);
+
+/*
+ * The fast encoder: same input and output as sf_png_encode, but the PNG stream
+ * is written here (signature, IHDR, IDAT, IEND) around one libdeflate zlib
+ * stream; libpng and zlib are not involved. `level` is libdeflate's 0...12
+ * (0 = stored blocks, 1 = fastest). `filters` is a mask of SF_PNG_FILTER_*:
+ * one bit applies that filter to every row; several bits choose per row the
+ * one with the smallest sum of absolute (signed) differences, like libpng.
+ * Thread-safe; each thread caches one libdeflate compressor per level it used,
+ * freed when the thread exits.
+ */
+int sf_png_encode_deflate(const void *pixels, uint32_t width, uint32_t height, int format, int level, int filters,
+                          sf_png_buffer *out, char *error, size_t error_capacity);
 
 /* Layout of decoded samples, after expansion of palette / low-bit gray / tRNS. */
 typedef struct sf_png_info {
