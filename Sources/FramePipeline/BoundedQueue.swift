@@ -3,15 +3,17 @@ import Foundation
 /// A blocking FIFO with a capacity, for handing frames between pipeline threads.
 /// `close()` wakes every waiter: producers then fail, consumers drain what is left and get nil.
 final class BoundedQueue<Element>: @unchecked Sendable {
-    private var items: [Element] = []
+    /// A ring of `capacity` slots; a popped slot is set to nil at once so the queue never keeps a
+    /// frame (megabytes) alive after handing it out.
+    private var slots: [Element?]
     private var head = 0
-    private let capacity: Int
+    private var count = 0
     private var closed = false
     private let condition = NSCondition()
 
     init(capacity: Int) {
         precondition(capacity >= 1, "capacity must be at least 1")
-        self.capacity = capacity
+        slots = [Element?](repeating: nil, count: capacity)
     }
 
     /// Appends, waiting while the queue is full. Returns false when the queue was closed.
@@ -19,9 +21,10 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     func push(_ item: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while count == slots.count && !closed { condition.wait() }
         guard !closed else { return false }
-        items.append(item)
+        slots[(head + count) % slots.count] = item
+        count += 1
         condition.broadcast()
         return true
     }
@@ -30,14 +33,12 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
-        guard items.count > head else { return nil }
-        let item = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while count == 0 && !closed { condition.wait() }
+        guard count > 0 else { return nil }
+        let item = slots[head]
+        slots[head] = nil
+        head = (head + 1) % slots.count
+        count -= 1
         condition.broadcast()
         return item
     }

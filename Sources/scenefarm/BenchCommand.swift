@@ -80,6 +80,10 @@ struct BenchCommand: ParsableCommand {
                 Self.printStages(s)
             }
             _ = try writer.finish()
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            print("")
+            print(String(format: "peak memory (max RSS): %.0f MB", Double(usage.ru_maxrss) / 1024))
         } catch {
             throw fail(error)
         }
