@@ -68,6 +68,7 @@ struct BenchCommand: ParsableCommand {
             print("")
             print(String(format: "pipelined (1 render thread, %d encoder threads): %d frames in %.2f s", threads, stats.frames, stats.wallSeconds))
             print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", stats.framesPerSecond, 1000 / max(stats.framesPerSecond, 1e-9)))
+            print("  stage CPU time, summed over threads (stages overlap and share the cores):")
             Self.printStages(stats)
             print(String(format: "  render waited for encoders %.1f ms/frame; %.2f MB/frame written",
                          stats.renderBlockedSeconds * 1000 / Double(max(stats.frames, 1)),
@@ -77,6 +78,7 @@ struct BenchCommand: ParsableCommand {
                 print("")
                 print(String(format: "sequential (one thread, stages one after another): %d frames in %.2f s", s.frames, s.wallSeconds))
                 print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", s.framesPerSecond, 1000 / max(s.framesPerSecond, 1e-9)))
+                print("  each stage alone:")
                 Self.printStages(s)
             }
             _ = try writer.finish()
