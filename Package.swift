@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
         .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
-        .testTarget(name: "CLITests", dependencies: ["ImageCodec", "SceneCore"]),
+        .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore"]),
     ],
     swiftLanguageModes: [.v5]
 )
