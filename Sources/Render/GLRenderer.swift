@@ -31,9 +31,22 @@ public final class GLRenderer: FrameRenderer {
 
     public let maxFramesInFlight: Int
     public let readback: Readback
+    /// Whether each frame also counts every object's hidden pixels (`RenderedFrame.coverage`), for
+    /// amodal boxes and visibility. Costs a second rasterization of every object (about +50% render
+    /// time on llvmpipe).
+    public let computesCoverage: Bool
     public let backendDescription: String
 
     private let program: GLuint
+    private let coverageProgram: GLuint
+    /// Per-frame DrawList records (vertex buffer binding 1).
+    private var recordBuffer: GLuint = 0
+    /// R32UI 2D array: one bit per (pixel, instance slot), 32 slots per layer.
+    private var coverageTexture: GLuint = 0
+    private var coverageLayers = 0
+    private var coverageSize = (width: 0, height: 0)
+    /// Per-frame coverage results waiting for `receive`, in submission order.
+    private var pendingCoverage: [[InstanceCoverage]] = []
     private let vao: GLuint
     private var buffers: [GLuint] = []
     private var meshRanges: [UnitMesh: (firstIndex: Int, count: Int, baseVertex: Int)] = [:]
@@ -43,10 +56,6 @@ public final class GLRenderer: FrameRenderer {
     private var pending: [(slot: Int, index: Int, submitStart: Double)] = []
 
     private struct Uniforms {
-        var clipFromObject: GLint = -1
-        var worldNormalFromObject: GLint = -1
-        var baseColor: GLint = -1
-        var surfaceID: GLint = -1
         var sunDirection: GLint = -1
         var sunColor: GLint = -1
         var skyColor: GLint = -1
@@ -75,7 +84,10 @@ public final class GLRenderer: FrameRenderer {
 
     /// Creates the renderer on the calling thread, which must have a current GL 4.5 core context.
     /// - Parameter readback: nil chooses `.direct` on a software rasterizer and `.pixelBuffers` otherwise.
-    public init(maxFramesInFlight: Int = 2, readback: Readback? = nil, description: String = "") throws {
+    public init(
+        maxFramesInFlight: Int = 2, readback: Readback? = nil, computesCoverage: Bool = true, description: String = ""
+    ) throws {
+        self.computesCoverage = computesCoverage
         precondition(maxFramesInFlight >= 1, "maxFramesInFlight must be at least 1")
         let rendererName = glGetString(GLenum(GL_RENDERER)).map { String(cString: $0) } ?? ""
         let software = ["llvmpipe", "softpipe", "swrast"].contains { rendererName.contains($0) }
@@ -96,10 +108,7 @@ public final class GLRenderer: FrameRenderer {
         }
 
         program = try GL.linkProgram(vertex: Shaders.vertex, fragment: Shaders.fragment)
-        uniforms.clipFromObject = try GL.uniformLocation(program, "uClipFromObject")
-        uniforms.worldNormalFromObject = try GL.uniformLocation(program, "uWorldNormalFromObject")
-        uniforms.baseColor = try GL.uniformLocation(program, "uBaseColor")
-        uniforms.surfaceID = try GL.uniformLocation(program, "uSurfaceID")
+        coverageProgram = try GL.linkProgram(vertex: Shaders.coverageVertex, fragment: Shaders.coverageFragment)
         uniforms.sunDirection = try GL.uniformLocation(program, "uSunDirection")
         uniforms.sunColor = try GL.uniformLocation(program, "uSunColor")
         uniforms.skyColor = try GL.uniformLocation(program, "uSkyColor")
@@ -133,6 +142,8 @@ public final class GLRenderer: FrameRenderer {
         glVertexArrayAttribFormat(vao, 1, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 12)
         glVertexArrayAttribBinding(vao, 0, 0)
         glVertexArrayAttribBinding(vao, 1, 0)
+        glCreateBuffers(1, &recordBuffer)
+        DrawList.declareAttributes(vao)
 
         // Reversed, infinite depth: z_ndc = near / z in [0, 1], cleared to 0, nearer is greater.
         glClipControl(GLenum(GL_LOWER_LEFT), GLenum(GL_ZERO_TO_ONE))
@@ -155,9 +166,12 @@ public final class GLRenderer: FrameRenderer {
         for p in pending { if let fence = slots[p.slot].fence { glDeleteSync(fence) } }
         destroyTargets()
         glDeleteProgram(program)
+        glDeleteProgram(coverageProgram)
+        if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
         var vertexArray = vao
         glDeleteVertexArrays(1, &vertexArray)
         glDeleteBuffers(GLsizei(buffers.count), buffers)
+        glDeleteBuffers(1, [recordBuffer])
     }
 
     // MARK: - FrameRenderer
@@ -196,28 +210,9 @@ public final class GLRenderer: FrameRenderer {
 
         // clip <- camera <- world, composed in double precision so distant scenes stay exact.
         let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
-        var matrix = [Float](repeating: 0, count: 16)
-        var normal = [Float](repeating: 0, count: 9)
-        for i in Self.drawOrder(spec) {
-            let surface = spec.surfaces[i]
-            let worldFromUnit = surface.worldFromObject * Mat4.scale(surface.shape.scale)
-            let clipFromUnit = clipFromWorld * worldFromUnit
-            for j in 0..<16 { matrix[j] = Float(clipFromUnit.m[j]) }
-            let n = worldFromUnit.normalMatrix
-            for j in 0..<9 { normal[j] = Float(n[j]) }
-            glUniformMatrix4fv(uniforms.clipFromObject, 1, GLboolean(GL_FALSE), matrix)
-            glUniformMatrix3fv(uniforms.worldNormalFromObject, 1, GLboolean(GL_FALSE), normal)
-            glUniform3f(uniforms.baseColor, Float(surface.color.x), Float(surface.color.y), Float(surface.color.z))
-            glUniform1ui(uniforms.surfaceID, FrameSpec.surfaceID(forIndex: i))
-            // A mirrored transform flips the winding; draw those with the other face in front.
-            let mirrored = Self.determinant3(worldFromUnit) < 0
-            if mirrored { glFrontFace(GLenum(GL_CCW)) }
-            guard let range = meshRanges[surface.shape.unitMesh] else { continue }
-            glDrawElementsBaseVertex(
-                GLenum(GL_TRIANGLES), GLsizei(range.count), GLenum(GL_UNSIGNED_INT),
-                UnsafeRawPointer(bitPattern: range.firstIndex * 4), GLint(range.baseVertex))
-            if mirrored { glFrontFace(GLenum(GL_CW)) }
-        }
+        draw(DrawList(spec: spec, clipFromWorld: clipFromWorld, items: Self.drawOrder(spec).map { ($0, 0) }))
+
+        pendingCoverage.append(computesCoverage ? try coveragePass(spec, clipFromWorld: clipFromWorld, targets: t) : [])
 
         if readback == .direct {
             glFlush()
@@ -247,7 +242,12 @@ public final class GLRenderer: FrameRenderer {
         guard !pending.isEmpty else { throw RenderError("receive called with no frame in flight") }
         guard let t = target else { throw RenderError("no render targets") }
         let p = pending.removeFirst()
-        if readback == .direct { return try receiveDirect(p.index, submitStart: p.submitStart, targets: t) }
+        let coverage = pendingCoverage.removeFirst()
+        if readback == .direct {
+            var frame = try receiveDirect(p.index, submitStart: p.submitStart, targets: t)
+            frame.coverage = coverage
+            return frame
+        }
         let slot = slots[p.slot]
         if let fence = slot.fence {
             // Wait in slices so a hung driver surfaces as an error rather than a silent hang.
@@ -270,10 +270,115 @@ public final class GLRenderer: FrameRenderer {
         let done = Self.now()
         return RenderedFrame(
             index: p.index, width: t.width, height: t.height, color: color, surfaceIDs: ids, depth: depth,
-            renderSeconds: rendered - p.submitStart, readbackSeconds: done - rendered)
+            coverage: coverage, renderSeconds: rendered - p.submitStart, readbackSeconds: done - rendered)
     }
 
     // MARK: - Internals
+
+    /// Uploads the records and issues one instanced draw per batch with the current program.
+    private func draw(_ list: DrawList) {
+        guard !list.records.isEmpty else { return }
+        glNamedBufferData(recordBuffer, list.records.count * 4, list.records, GLenum(GL_STREAM_DRAW))
+        glVertexArrayVertexBuffer(vao, 1, recordBuffer, 0, GLsizei(DrawList.stride))
+        for batch in list.batches {
+            guard let range = meshRanges[batch.mesh] else { continue }
+            // A mirrored transform flips the winding; draw those with the other face in front.
+            if batch.mirrored { glFrontFace(GLenum(GL_CCW)) }
+            glDrawElementsInstancedBaseVertexBaseInstance(
+                GLenum(GL_TRIANGLES), GLsizei(range.count), GLenum(GL_UNSIGNED_INT),
+                UnsafeRawPointer(bitPattern: range.firstIndex * 4), GLsizei(batch.count), GLint(range.baseVertex),
+                GLuint(batch.first))
+            if batch.mirrored { glFrontFace(GLenum(GL_CW)) }
+        }
+    }
+
+    /// Slots per batch of the coverage pass: 8 layers of 32 bits (a 1280x720 frame: 30 MB).
+    static let coverageSlotsPerBatch = 256
+
+    /// Counts every instance's unoccluded silhouette (see `Shaders.coverageFragment`). Instances go
+    /// in batches of 256 slots; the counts are small and read back at once.
+    private func coveragePass(_ spec: FrameSpec, clipFromWorld: Mat4, targets t: Targets) throws -> [InstanceCoverage] {
+        var surfacesOf: [Int: [Int]] = [:]
+        for (i, s) in spec.surfaces.enumerated() where s.instanceID > 0 { surfacesOf[s.instanceID, default: []].append(i) }
+        let ids = surfacesOf.keys.sorted()
+        guard !ids.isEmpty else { return [] }
+
+        let batch = Self.coverageSlotsPerBatch
+        let layers = (min(ids.count, batch) + 31) / 32
+        if coverageTexture == 0 || coverageLayers < layers || coverageSize != (t.width, t.height) {
+            if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
+            glCreateTextures(GLenum(GL_TEXTURE_2D_ARRAY), 1, &coverageTexture)
+            glTextureStorage3D(coverageTexture, 1, GLenum(GL_R32UI), GLsizei(t.width), GLsizei(t.height), GLsizei(layers))
+            coverageLayers = layers
+            coverageSize = (t.width, t.height)
+        }
+        var buffers = [GLuint](repeating: 0, count: 2)
+        glCreateBuffers(2, &buffers)
+        defer { glDeleteBuffers(2, buffers) }
+        let statsBuffer = buffers[0], surfaceInstanceBuffer = buffers[1]
+        glNamedBufferStorage(statsBuffer, batch * 5 * 4, nil, GLbitfield(GL_DYNAMIC_STORAGE_BIT))
+        let surfaceInstance = [UInt32(0)] + spec.surfaces.map { UInt32(max(0, $0.instanceID)) }
+        glNamedBufferStorage(surfaceInstanceBuffer, surfaceInstance.count * 4, surfaceInstance, 0)
+
+        // Only fragments behind what the main pass shows; the ID target is read, not written.
+        glUseProgram(coverageProgram)
+        glBindVertexArray(vao)
+        glDepthFunc(GLenum(GL_LESS))
+        glDepthMask(GLboolean(GL_FALSE))
+        let none = [GLenum](repeating: GLenum(GL_NONE), count: 3)
+        glNamedFramebufferDrawBuffers(t.framebuffer, 3, none)
+        defer {
+            glDepthFunc(GLenum(GL_GREATER))
+            glDepthMask(GLboolean(GL_TRUE))
+            let all: [GLenum] = [
+                GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_COLOR_ATTACHMENT1), GLenum(GL_COLOR_ATTACHMENT2),
+            ]
+            glNamedFramebufferDrawBuffers(t.framebuffer, 3, all)
+            glBindTextureUnit(0, 0)
+        }
+        glBindTextureUnit(0, t.ids)
+        glBindImageTexture(0, coverageTexture, 0, GLboolean(GL_TRUE), 0, GLenum(GL_READ_WRITE), GLenum(GL_R32UI))
+        glBindBufferBase(GLenum(GL_SHADER_STORAGE_BUFFER), 1, statsBuffer)
+        glBindBufferBase(GLenum(GL_SHADER_STORAGE_BUFFER), 2, surfaceInstanceBuffer)
+
+        var out: [InstanceCoverage] = []
+        out.reserveCapacity(ids.count)
+        var start = 0
+        while start < ids.count {
+            let slice = ids[start..<min(start + batch, ids.count)]
+            // Previous image writes (last frame or batch) must land before the clear.
+            glMemoryBarrier(GLbitfield(GL_ALL_BARRIER_BITS))
+            var zero: GLuint = 0
+            glClearTexImage(coverageTexture, 0, GLenum(GL_RED_INTEGER), GLenum(GL_UNSIGNED_INT), &zero)
+            var initial = [UInt32](repeating: 0, count: slice.count * 5)
+            for k in 0..<slice.count {
+                initial[k * 5 + 1] = .max
+                initial[k * 5 + 2] = .max
+            }
+            glNamedBufferSubData(statsBuffer, 0, initial.count * 4, initial)
+            glMemoryBarrier(GLbitfield(GL_ALL_BARRIER_BITS))
+            var items: [(surface: Int, slot: Int)] = []
+            for (slot, id) in slice.enumerated() { for i in surfacesOf[id] ?? [] { items.append((i, slot)) } }
+            draw(DrawList(spec: spec, clipFromWorld: clipFromWorld, items: items))
+            glMemoryBarrier(GLbitfield(GL_ALL_BARRIER_BITS))
+            var stats = [UInt32](repeating: 0, count: slice.count * 5)
+            glGetNamedBufferSubData(statsBuffer, 0, stats.count * 4, &stats)
+            for (slot, id) in slice.enumerated() {
+                let b = slot * 5
+                let n = Int(stats[b])
+                out.append(
+                    n == 0
+                        ? InstanceCoverage(instanceID: id, pixels: 0, xmin: 0, ymin: 0, xmax: -1, ymax: -1)
+                        : InstanceCoverage(
+                            instanceID: id, pixels: n, xmin: Int(stats[b + 1]), ymin: Int(stats[b + 2]),
+                            xmax: Int(stats[b + 3]), ymax: Int(stats[b + 4])))
+            }
+            start += batch
+        }
+        glUseProgram(program)
+        try GL.checkError("coverage pass of frame \(spec.index)")
+        return out
+    }
 
     /// Near things first, then stuff (ground, road, markings): the depth test then rejects hidden
     /// fragments before shading them, which matters on a CPU rasterizer. The order is a pure
@@ -389,10 +494,6 @@ public final class GLRenderer: FrameRenderer {
         target = nil
     }
 
-    private static func determinant3(_ m: Mat4) -> Double {
-        m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
-            + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0])
-    }
 
     static func srgb(_ linear: Double) -> Float {
         let c = min(max(linear, 0), 1)

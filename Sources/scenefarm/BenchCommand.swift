@@ -50,9 +50,9 @@ struct BenchCommand: ParsableCommand {
         print("machine:  \(ProcessInfo.processInfo.activeProcessorCount) cores")
         do {
             let writer = try NativeDatasetWriter(directory: directory, info: info)
-            let platform = renderer.platform
+            let platform = renderer.platform, coverage = !renderer.noAmodal
             let pipeline = RenderPipeline(
-                makeRenderer: { try HeadlessGLRenderer(platform: platform) },
+                makeRenderer: { try HeadlessGLRenderer(platform: platform, computesCoverage: coverage) },
                 specFor: { try scene.frame($0, seed: seed) }, encoderThreads: threads)
             // Warm-up frames use indices past the measured range so every measured frame is new work.
             var backend = ""
@@ -74,7 +74,7 @@ struct BenchCommand: ParsableCommand {
                          stats.renderBlockedSeconds * 1000 / Double(max(stats.frames, 1)),
                          Double(stats.bytesWritten) / 1e6 / Double(max(stats.frames, 1))))
             if sequential {
-                let s = try Self.runSequential(scene: scene, seed: seed, count: count, writer: writer, platform: platform)
+                let s = try Self.runSequential(scene: scene, seed: seed, count: count, writer: writer, platform: platform, coverage: coverage)
                 print("")
                 print(String(format: "sequential (one thread, stages one after another): %d frames in %.2f s", s.frames, s.wallSeconds))
                 print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", s.framesPerSecond, 1000 / max(s.framesPerSecond, 1e-9)))
@@ -107,9 +107,10 @@ struct BenchCommand: ParsableCommand {
 
     /// Every stage in turn on this thread, so each figure is that stage alone.
     static func runSequential(
-        scene: SceneDescription, seed: UInt64, count: Int, writer: NativeDatasetWriter, platform: EGLPlatformChoice
+        scene: SceneDescription, seed: UInt64, count: Int, writer: NativeDatasetWriter, platform: EGLPlatformChoice,
+        coverage: Bool
     ) throws -> PipelineStats {
-        let renderer = try HeadlessGLRenderer(platform: platform)
+        let renderer = try HeadlessGLRenderer(platform: platform, computesCoverage: coverage)
         var s = PipelineStats()
         let start = monotonicSeconds()
         for i in 0..<count {

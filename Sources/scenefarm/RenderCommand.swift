@@ -65,9 +65,9 @@ struct RenderCommand: ParsableCommand {
         // The dataset folder is created only once a renderer exists: a machine without a usable EGL
         // driver gets the error and no stub dataset.
         let writer = LateWriter()
-        let platform = renderer.platform
+        let platform = renderer.platform, coverage = !renderer.noAmodal
         let pipeline = RenderPipeline(
-            makeRenderer: { try HeadlessGLRenderer(platform: platform) },
+            makeRenderer: { try HeadlessGLRenderer(platform: platform, computesCoverage: coverage) },
             specFor: { try scene.frame($0, seed: seed) },
             encoderThreads: threads)
         let progress = ProgressReporter(total: count, label: "render")

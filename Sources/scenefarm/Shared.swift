@@ -14,6 +14,11 @@ struct RendererOptions: ParsableArguments {
     @Flag(name: .long, help: "Force Mesa's surfaceless platform (llvmpipe on a CPU), even when a GPU is present.")
     var cpu = false
 
+    @Flag(
+        name: .long,
+        help: "Skip the hidden-pixel pass: no amodal boxes, visibility or truncation in the labels, ~35% faster rendering.")
+    var noAmodal = false
+
     var platform: EGLPlatformChoice {
         if cpu { return .surfaceless }
         if let gpu { return .device(gpu) }
@@ -31,9 +36,9 @@ final class HeadlessGLRenderer: FrameRenderer {
     let context: EGLHeadlessContext
     private var renderer: GLRenderer!
 
-    init(platform: EGLPlatformChoice) throws {
+    init(platform: EGLPlatformChoice, computesCoverage: Bool = true) throws {
         context = try EGLHeadlessContext(platform: platform)
-        renderer = try GLRenderer(description: context.summary)
+        renderer = try GLRenderer(computesCoverage: computesCoverage, description: context.summary)
     }
 
     deinit {

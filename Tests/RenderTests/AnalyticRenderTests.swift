@@ -166,4 +166,67 @@ final class AnalyticRenderTests: XCTestCase {
         XCTAssertEqual(a.color, b.color)
         XCTAssertEqual(Set(a.surfaceIDs), [0, 1, 2])
     }
+
+    /// The coverage pass counts what is hidden of each object: visible + hidden pixels are exactly the
+    /// mask the object has when drawn alone, and an object nothing hides has no hidden pixels.
+    func testCoverageIsTheUnoccludedSilhouette() throws {
+        let renderer = try makeRenderer()
+        let W = 80, H = 60
+        let camera = forwardCamera(width: W, height: H, f: 60.1)
+        let far = Surface(
+            name: "far", shape: .box(size: Vec3(1, 8, 6)), worldFromObject: .translation(Vec3(20.5, 0, -3)),
+            color: Vec3(0.2, 0.8, 0.2), classID: 1, instanceID: 4)
+        // Two parts of one near object that overlap each other: their overlap counts once.
+        let near = [
+            Surface(
+                name: "near/a", shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .translation(Vec3(8.5, 0, -0.5)),
+                color: Vec3(0.2, 0.2, 0.8), classID: 1, instanceID: 9),
+            Surface(
+                name: "near/b", shape: .sphere(radius: 0.6), worldFromObject: .translation(Vec3(8.2, 0.3, -0.6)),
+                color: Vec3(0.2, 0.2, 0.8), classID: 1, instanceID: 9),
+        ]
+        func ids(_ frame: RenderedFrame, _ surfaceIndices: Set<UInt32>) -> (count: Int, box: [Int]) {
+            var n = 0, x0 = Int.max, y0 = Int.max, x1 = -1, y1 = -1
+            for (i, id) in frame.surfaceIDs.enumerated() where surfaceIndices.contains(id) {
+                n += 1
+                x0 = min(x0, i % W); x1 = max(x1, i % W); y0 = min(y0, i / W); y1 = max(y1, i / W)
+            }
+            return (n, [x0, y0, x1, y1])
+        }
+        func spec(_ surfaces: [Surface]) -> FrameSpec {
+            FrameSpec(index: 0, camera: camera, lighting: .daylight, classes: [], surfaces: surfaces)
+        }
+        let both = try renderer.render(spec(near + [far]))
+        let farAlone = try renderer.render(spec([far]))
+        let nearAlone = try renderer.render(spec(near))
+        XCTAssertEqual(both.coverage.map(\.instanceID), [4, 9])
+        let farAloneMask = ids(farAlone, [1]), nearAloneMask = ids(nearAlone, [1, 2])
+        let farVisible = ids(both, [3])
+        XCTAssertLessThan(farVisible.count, farAloneMask.count, "the near object hides part of the far one")
+        let c4 = both.coverage[0], c9 = both.coverage[1]
+        XCTAssertEqual(farVisible.count + c4.pixels, farAloneMask.count)
+        let union = [
+            min(farVisible.box[0], c4.xmin), min(farVisible.box[1], c4.ymin),
+            max(farVisible.box[2], c4.xmax), max(farVisible.box[3], c4.ymax),
+        ]
+        XCTAssertEqual(union, farAloneMask.box)
+        XCTAssertEqual(c9.pixels, 0, "nothing hides the near object (its parts hide each other, which is not occlusion)")
+        XCTAssertEqual(ids(both, [1, 2]).count, nearAloneMask.count)
+        XCTAssertEqual(farAlone.coverage.first?.pixels, 0)
+        // An object outside the view covers nothing.
+        let behind = Surface(
+            name: "behind", shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .translation(Vec3(-5, 0, 0)),
+            color: Vec3(1, 1, 1), classID: 1, instanceID: 2)
+        let none = try renderer.render(spec([behind]))
+        XCTAssertEqual(none.coverage, [InstanceCoverage(instanceID: 2, pixels: 0, xmin: 0, ymin: 0, xmax: -1, ymax: -1)])
+        // Occluded by the far box's own front face? No: an object hidden only by another part of
+        // itself has no hidden pixels; a second object inside the far box is hidden entirely.
+        let inside = Surface(
+            name: "inside", shape: .box(size: Vec3(0.5, 0.5, 0.5)), worldFromObject: .translation(Vec3(21, 0, 0)),
+            color: Vec3(1, 1, 1), classID: 1, instanceID: 5)
+        let hidden = try renderer.render(spec([far, inside]))
+        let alone = try renderer.render(spec([inside]))
+        XCTAssertEqual(ids(hidden, [2]).count, 0)
+        XCTAssertEqual(hidden.coverage.last?.pixels, ids(alone, [1]).count)
+    }
 }

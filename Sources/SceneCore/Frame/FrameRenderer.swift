@@ -1,3 +1,26 @@
+/// The hidden part of an object's silhouette: the pixels it would cover if nothing occluded it but
+/// where another object is in front, and their extent (inclusive pixel indices), counted by the same
+/// rasterization as the ID buffer. Its visible pixels plus these are its unoccluded silhouette.
+public struct InstanceCoverage: Hashable, Codable, Sendable {
+    public var instanceID: Int
+    /// Occluded pixels of the object; 0 when nothing hides it (or it is out of view). The box is
+    /// empty (xmax < xmin) then.
+    public var pixels: Int
+    public var xmin: Int
+    public var ymin: Int
+    public var xmax: Int
+    public var ymax: Int
+
+    public init(instanceID: Int, pixels: Int, xmin: Int, ymin: Int, xmax: Int, ymax: Int) {
+        self.instanceID = instanceID
+        self.pixels = pixels
+        self.xmin = xmin
+        self.ymin = ymin
+        self.xmax = xmax
+        self.ymax = ymax
+    }
+}
+
 /// What a renderer hands back for one frame. All buffers are row-major with row 0 the image's top
 /// row, `width * height` pixels.
 public struct RenderedFrame: @unchecked Sendable {
@@ -11,6 +34,9 @@ public struct RenderedFrame: @unchecked Sendable {
     public var surfaceIDs: [UInt32]
     /// Camera-frame z (metres along the optical axis) of the nearest surface, 0 where none.
     public var depth: [Float]
+    /// Every instance's occluded pixels, sorted by instance id (empty when the renderer does not
+    /// compute them).
+    public var coverage: [InstanceCoverage]
     /// Seconds the renderer spent drawing this frame (CPU-side submission until the GPU finished),
     /// and copying it back to host memory.
     public var renderSeconds: Double
@@ -18,8 +44,9 @@ public struct RenderedFrame: @unchecked Sendable {
 
     public init(
         index: Int, width: Int, height: Int, color: [UInt8], surfaceIDs: [UInt32], depth: [Float],
-        renderSeconds: Double = 0, readbackSeconds: Double = 0
+        coverage: [InstanceCoverage] = [], renderSeconds: Double = 0, readbackSeconds: Double = 0
     ) {
+        self.coverage = coverage
         self.index = index
         self.width = width
         self.height = height

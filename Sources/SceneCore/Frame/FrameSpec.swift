@@ -71,6 +71,51 @@ public struct Surface: Hashable, Codable, Sendable {
     }
 }
 
+/// One countable object of a frame as a whole: its pose and its 3D bounding box, for 3D box labels.
+///
+/// The box is axis-aligned in the object's own frame (X forward, Y left, Z up, origin at the centre
+/// of the object's footprint) and encloses every part of the object.
+public struct InstanceSpec: Hashable, Codable, Sendable {
+    public var instanceID: Int
+    public var classID: Int
+    public var name: String
+    public var worldFromObject: Mat4
+    /// Box corners in the object frame (metres).
+    public var boxMin: Vec3
+    public var boxMax: Vec3
+
+    public init(instanceID: Int, classID: Int, name: String, worldFromObject: Mat4, boxMin: Vec3, boxMax: Vec3) {
+        self.instanceID = instanceID
+        self.classID = classID
+        self.name = name
+        self.worldFromObject = worldFromObject
+        self.boxMin = boxMin
+        self.boxMax = boxMax
+    }
+
+    /// Box size: length (object X), width (object Y), height (object Z).
+    public var size: Vec3 { boxMax - boxMin }
+
+    /// The box's own frame: origin at the box centre, axes those of the object.
+    public var worldFromBox: Mat4 { worldFromObject * .translation((boxMin + boxMax) / 2) }
+
+    /// The smallest object-frame box around `parts` (each a shape placed by objectFromPart).
+    public static func bounds(of parts: [(shape: Shape, objectFromPart: Mat4)]) -> (min: Vec3, max: Vec3) {
+        var lo = Vec3(.infinity, .infinity, .infinity), hi = -lo
+        for part in parts {
+            let (umin, umax) = part.shape.unitMesh.extent
+            let m = part.objectFromPart * Mat4.scale(part.shape.scale)
+            for i in 0..<8 {
+                let c = Vec3(i & 1 == 0 ? umin.x : umax.x, i & 2 == 0 ? umin.y : umax.y, i & 4 == 0 ? umin.z : umax.z)
+                let p = m.transformPoint(c)
+                lo = Vec3(Swift.min(lo.x, p.x), Swift.min(lo.y, p.y), Swift.min(lo.z, p.z))
+                hi = Vec3(Swift.max(hi.x, p.x), Swift.max(hi.y, p.y), Swift.max(hi.z, p.z))
+            }
+        }
+        return parts.isEmpty ? (.zero, .zero) : (lo, hi)
+    }
+}
+
 /// Sun and sky. Issue-2 lighting: one directional light and a two-color hemisphere ambient.
 public struct Lighting: Hashable, Codable, Sendable {
     /// Unit vector from the scene towards the sun, in world coordinates.
@@ -106,13 +151,20 @@ public struct FrameSpec: Hashable, Codable, Sendable {
     public var lighting: Lighting
     public var classes: [SemanticClass]
     public var surfaces: [Surface]
+    /// Every countable object (instance id > 0) with its pose and 3D box; may be empty for frames
+    /// built by hand, which then get no 3D labels.
+    public var instances: [InstanceSpec]
 
-    public init(index: Int, camera: Camera, lighting: Lighting, classes: [SemanticClass], surfaces: [Surface]) {
+    public init(
+        index: Int, camera: Camera, lighting: Lighting, classes: [SemanticClass], surfaces: [Surface],
+        instances: [InstanceSpec] = []
+    ) {
         self.index = index
         self.camera = camera
         self.lighting = lighting
         self.classes = classes
         self.surfaces = surfaces
+        self.instances = instances
     }
 
     /// The id the renderer writes for `surfaces[i]`. 0 in the ID buffer means "nothing drawn".

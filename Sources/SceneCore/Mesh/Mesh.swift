@@ -60,6 +60,17 @@ public enum UnitMesh: Int, CaseIterable, Hashable, Codable, Sendable {
     public static let roundSegments = 32
     public static let sphereRings = 16
 
+    /// The unit shape's bounding box (exact for box and plane; the cylinder and sphere are the
+    /// inscribed polygons' circumscribing box, which contains them).
+    public var extent: (min: Vec3, max: Vec3) {
+        switch self {
+        case .box: return (Vec3(-0.5, -0.5, 0), Vec3(0.5, 0.5, 1))
+        case .cylinder: return (Vec3(-1, -1, 0), Vec3(1, 1, 1))
+        case .sphere: return (Vec3(-1, -1, 0), Vec3(1, 1, 2))
+        case .plane: return (Vec3(-0.5, -0.5, 0), Vec3(0.5, 0.5, 0))
+        }
+    }
+
     public var mesh: Mesh {
         switch self {
         case .box: return Self.makeBox()

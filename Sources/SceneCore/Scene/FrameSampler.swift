@@ -30,10 +30,12 @@ extension SceneDescription {
         let layout = resampleEvery.map { index / $0 } ?? 0
         let step = resampleEvery.map { index % $0 } ?? index
         var surfaces = staticSurfaces()
-        surfaces += try sampleLayout(seed: seed, layout: layout, frameIndex: index)
+        let objects = try sampleLayout(seed: seed, layout: layout, frameIndex: index)
+        surfaces += objects.surfaces
         return FrameSpec(
             index: index, camera: sampleCamera(seed: seed, frameIndex: index, step: step),
-            lighting: sampleLighting(seed: seed, layout: layout), classes: classes, surfaces: surfaces)
+            lighting: sampleLighting(seed: seed, layout: layout), classes: classes, surfaces: surfaces,
+            instances: objects.instances)
     }
 
     // MARK: camera and lighting
@@ -137,12 +139,19 @@ extension SceneDescription {
     // MARK: objects
 
     /// The objects of one layout (explicit objects, then groups), with instance ids from 1.
-    func sampleLayout(seed: UInt64, layout: Int, frameIndex: Int) throws -> [Surface] {
+    func sampleLayout(seed: UInt64, layout: Int, frameIndex: Int) throws -> (surfaces: [Surface], instances: [InstanceSpec]) {
         var out: [Surface] = []
+        var instances: [InstanceSpec] = []
         var nextInstance = 1
         func emit(_ name: String, _ parts: [SampledPart], _ worldFromObject: Mat4, _ t: ObjectTemplate) {
             let instance = t.isStuff ? 0 : nextInstance
-            if !t.isStuff { nextInstance += 1 }
+            if !t.isStuff {
+                nextInstance += 1
+                let box = InstanceSpec.bounds(of: parts.map { ($0.shape, $0.objectFromPart) })
+                instances.append(InstanceSpec(
+                    instanceID: instance, classID: t.classID, name: name, worldFromObject: worldFromObject,
+                    boxMin: box.min, boxMax: box.max))
+            }
             for p in parts {
                 out.append(Surface(
                     name: p.name.isEmpty ? name : "\(name)/\(p.name)", shape: p.shape,
@@ -183,7 +192,7 @@ extension SceneDescription {
                 emit("\(g.name)_\(k)", parts, Mat4.pose(position: position, yaw: yaw), g.template)
             }
         }
-        return out
+        return (out, instances)
     }
 
     /// A candidate position (bottom centre) and the placement's base heading (radians).
