@@ -139,6 +139,18 @@ public enum DatasetVerifier {
             previousID = max(previousID, id)
             if recordOf[id] < 0 { recordOf[id] = k }
             if object.bbox.count != 4 { problem(.labels, "instance \(id): bbox has \(object.bbox.count) values, expected 4") }
+            // Amodal labels: the unoccluded silhouette contains the visible mask.
+            if let a = object.amodalBBox, a.count == 4, object.bbox.count == 4 {
+                if a[0] > object.bbox[0] || a[1] > object.bbox[1] || a[2] < object.bbox[2] || a[3] < object.bbox[3] {
+                    problem(.labels, "instance \(id): amodal_bbox \(a) does not contain bbox \(object.bbox)")
+                }
+            }
+            if let n = object.amodalPixels {
+                if n < object.pixels { problem(.labels, "instance \(id): amodal_pixels \(n) < pixels \(object.pixels)") }
+                if let v = object.visibility, abs(v - Double(object.pixels) / Double(max(n, 1))) > 1e-9 {
+                    problem(.labels, "instance \(id): visibility \(v) is not pixels / amodal_pixels")
+                }
+            }
             if let name = classNames[object.classID] {
                 if name != object.className {
                     problem(.labels, "instance \(id): class \(object.classID) is \"\(name)\" in dataset.json, not \"\(object.className)\"")

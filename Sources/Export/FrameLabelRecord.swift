@@ -23,13 +23,34 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
         /// [xmin, ymin, xmax, ymax], inclusive pixel indices.
         public var bbox: [Int]
         public var pixels: Int
+        /// Extent of the unoccluded silhouette in the image, inclusive pixel indices.
+        public var amodalBBox: [Int]?
+        /// Pixels of the unoccluded silhouette in the image.
+        public var amodalPixels: Int?
+        /// pixels / amodal_pixels.
+        public var visibility: Double?
+        /// Projected extent of the geometry, [umin, vmin, umax, vmax], continuous, unclipped.
+        public var amodalBBoxUnclipped: [Double]?
+        /// Share of the unclipped extent outside the image.
+        public var truncation: Double?
+        public var box3D: Box3DRecord?
 
-        public init(instanceID: Int, classID: Int, className: String, bbox: [Int], pixels: Int) {
+        public init(
+            instanceID: Int, classID: Int, className: String, bbox: [Int], pixels: Int, amodalBBox: [Int]? = nil,
+            amodalPixels: Int? = nil, visibility: Double? = nil, amodalBBoxUnclipped: [Double]? = nil,
+            truncation: Double? = nil, box3D: Box3DRecord? = nil
+        ) {
             self.instanceID = instanceID
             self.classID = classID
             self.className = className
             self.bbox = bbox
             self.pixels = pixels
+            self.amodalBBox = amodalBBox
+            self.amodalPixels = amodalPixels
+            self.visibility = visibility
+            self.amodalBBoxUnclipped = amodalBBoxUnclipped
+            self.truncation = truncation
+            self.box3D = box3D
         }
 
         enum CodingKeys: String, CodingKey {
@@ -38,7 +59,36 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
             case className = "class"
             case bbox
             case pixels
+            case amodalBBox = "amodal_bbox"
+            case amodalPixels = "amodal_pixels"
+            case visibility
+            case amodalBBoxUnclipped = "amodal_bbox_unclipped"
+            case truncation
+            case box3D = "box3d"
         }
+    }
+
+    /// An oriented 3D box: `size` [length, width, height] along the box axes (the object's X
+    /// forward, Y left, Z up), and the box frame (origin at its centre) as 4x4 rows.
+    public struct Box3DRecord: Codable, Hashable, Sendable {
+        public var size: [Double]
+        public var worldFromBox: [[Double]]
+        public var cameraFromBox: [[Double]]
+
+        public init(size: [Double], worldFromBox: [[Double]], cameraFromBox: [[Double]]) {
+            self.size = size
+            self.worldFromBox = worldFromBox
+            self.cameraFromBox = cameraFromBox
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case size
+            case worldFromBox = "world_from_box"
+            case cameraFromBox = "camera_from_box"
+        }
+
+        /// Box centre in camera coordinates (OpenCV, metres).
+        public var centerCamera: [Double] { [cameraFromBox[0][3], cameraFromBox[1][3], cameraFromBox[2][3]] }
     }
 
     public var frame: Int
@@ -52,10 +102,16 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
         width = labels.width
         height = labels.height
         camera = CameraRecord(K: spec.camera.intrinsics.K, worldFromCamera: spec.camera.worldFromCamera.rows)
-        objects = labels.objects.map {
+        objects = labels.objects.map { o in
             ObjectRecord(
-                instanceID: $0.instanceID, classID: $0.classID, className: $0.className,
-                bbox: [$0.bbox.xmin, $0.bbox.ymin, $0.bbox.xmax, $0.bbox.ymax], pixels: $0.pixels)
+                instanceID: o.instanceID, classID: o.classID, className: o.className,
+                bbox: [o.bbox.xmin, o.bbox.ymin, o.bbox.xmax, o.bbox.ymax], pixels: o.pixels,
+                amodalBBox: o.amodal.map { [$0.box.xmin, $0.box.ymin, $0.box.xmax, $0.box.ymax] },
+                amodalPixels: o.amodal?.pixels, visibility: o.amodal?.visibility,
+                amodalBBoxUnclipped: o.extent?.box, truncation: o.extent?.truncation,
+                box3D: o.box3D.map {
+                    Box3DRecord(size: $0.size.array, worldFromBox: $0.worldFromBox.rows, cameraFromBox: $0.cameraFromBox.rows)
+                })
         }
     }
 
@@ -68,14 +124,27 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
             "height": .int(height),
             "camera": .object(["K": matrix(camera.K), "world_from_camera": matrix(camera.worldFromCamera)]),
             "objects": .array(
-                objects.map {
-                    .object([
-                        "instance_id": .int($0.instanceID),
-                        "class_id": .int($0.classID),
-                        "class": .string($0.className),
-                        "bbox": .array($0.bbox.map { .int($0) }),
-                        "pixels": .int($0.pixels),
-                    ])
+                objects.map { o in
+                    var fields: [String: JSONValue] = [
+                        "instance_id": .int(o.instanceID),
+                        "class_id": .int(o.classID),
+                        "class": .string(o.className),
+                        "bbox": .array(o.bbox.map { .int($0) }),
+                        "pixels": .int(o.pixels),
+                    ]
+                    if let b = o.amodalBBox { fields["amodal_bbox"] = .array(b.map { .int($0) }) }
+                    if let n = o.amodalPixels { fields["amodal_pixels"] = .int(n) }
+                    if let v = o.visibility { fields["visibility"] = .double(v) }
+                    if let b = o.amodalBBoxUnclipped { fields["amodal_bbox_unclipped"] = .array(b.map { .double($0) }) }
+                    if let t = o.truncation { fields["truncation"] = .double(t) }
+                    if let b = o.box3D {
+                        fields["box3d"] = .object([
+                            "size": .array(b.size.map { .double($0) }),
+                            "world_from_box": matrix(b.worldFromBox),
+                            "camera_from_box": matrix(b.cameraFromBox),
+                        ])
+                    }
+                    return .object(fields)
                 }),
         ])
     }

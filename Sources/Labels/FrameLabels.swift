@@ -39,13 +39,71 @@ public struct ObjectLabel: Codable, Hashable, Sendable {
     public var bbox: PixelBox
     /// Number of visible pixels (the area of the mask), at least 1.
     public var pixels: Int
+    /// The unoccluded silhouette (visible + hidden pixels), when the renderer counted hidden pixels.
+    public var amodal: AmodalLabel?
+    /// Where the object's geometry projects, unclipped, and the share of it outside the image.
+    public var extent: ProjectedExtent?
+    /// The object's 3D box, when the frame spec describes the instance.
+    public var box3D: Box3DLabel?
 
-    public init(instanceID: Int, classID: Int, className: String, bbox: PixelBox, pixels: Int) {
+    public init(
+        instanceID: Int, classID: Int, className: String, bbox: PixelBox, pixels: Int, amodal: AmodalLabel? = nil,
+        extent: ProjectedExtent? = nil, box3D: Box3DLabel? = nil
+    ) {
         self.instanceID = instanceID
         self.classID = classID
         self.className = className
         self.bbox = bbox
         self.pixels = pixels
+        self.amodal = amodal
+        self.extent = extent
+        self.box3D = box3D
+    }
+}
+
+/// The object as if nothing were in front of it, counted exactly by the renderer.
+public struct AmodalLabel: Codable, Hashable, Sendable {
+    /// Extent of the unoccluded silhouette inside the image (inclusive pixel indices); contains `bbox`.
+    public var box: PixelBox
+    /// Pixels of the unoccluded silhouette inside the image (≥ the visible pixels).
+    public var pixels: Int
+    /// Visible pixels / unoccluded pixels, in (0, 1].
+    public var visibility: Double
+
+    public init(box: PixelBox, pixels: Int, visibility: Double) {
+        self.box = box
+        self.pixels = pixels
+        self.visibility = visibility
+    }
+}
+
+/// The projection of the object's geometry (every vertex of its meshes, clipped at the near
+/// plane), in continuous image coordinates where pixel (i, j) has its centre at (i, j).
+public struct ProjectedExtent: Codable, Hashable, Sendable {
+    /// [umin, vmin, umax, vmax], not clipped to the image.
+    public var box: [Double]
+    /// Share of that box's area outside the image (the image spans u in [-0.5, W - 0.5]); 0 when
+    /// the object projects entirely inside, 1 when entirely outside.
+    public var truncation: Double
+
+    public init(box: [Double], truncation: Double) {
+        self.box = box
+        self.truncation = truncation
+    }
+}
+
+/// An oriented 3D box: size along the box's own axes (the object's X forward, Y left, Z up) and
+/// the box frame (origin at the box centre) in world and camera (OpenCV) coordinates.
+public struct Box3DLabel: Codable, Hashable, Sendable {
+    /// [length (X), width (Y), height (Z)] in metres.
+    public var size: Vec3
+    public var worldFromBox: Mat4
+    public var cameraFromBox: Mat4
+
+    public init(size: Vec3, worldFromBox: Mat4, cameraFromBox: Mat4) {
+        self.size = size
+        self.worldFromBox = worldFromBox
+        self.cameraFromBox = cameraFromBox
     }
 }
 

@@ -74,6 +74,7 @@ public enum LabelDeriver {
                     bbox: PixelBox(xmin: Int(a.xmin), ymin: Int(a.ymin), xmax: Int(a.xmax), ymax: Int(a.ymax)),
                     pixels: a.pixels))
         }
+        ObjectGeometry.annotate(&objects, frame: frame, spec: spec)
         return FrameLabels(
             frame: index, width: width, height: height, instanceMap: instanceMap, semanticMap: semanticMap,
             depthMillimetres: depthMap, objects: objects)

@@ -229,4 +229,40 @@ final class AnalyticRenderTests: XCTestCase {
         XCTAssertEqual(ids(hidden, [2]).count, 0)
         XCTAssertEqual(hidden.coverage.last?.pixels, ids(alone, [1]).count)
     }
+
+    /// End to end through the labels: a far box half hidden by a near one gets the visibility and
+    /// amodal box of its mask when rendered alone.
+    func testVisibilityAndAmodalBoxMatchTheObjectAlone() throws {
+        let renderer = try makeRenderer()
+        let camera = forwardCamera(width: 96, height: 64, f: 70.3)
+        let classes = [SemanticClass(id: 1, name: "box", color: [255, 0, 0])]
+        let far = Surface(
+            name: "far", shape: .box(size: Vec3(1, 4, 2)), worldFromObject: .translation(Vec3(20.5, 0, -1)),
+            color: Vec3(0.2, 0.8, 0.2), classID: 1, instanceID: 1)
+        let near = Surface(
+            name: "near", shape: .box(size: Vec3(1, 1, 3)), worldFromObject: .translation(Vec3(8.5, 0.6, -1.5)),
+            color: Vec3(0.2, 0.2, 0.8), classID: 1, instanceID: 2)
+        let farInstance = InstanceSpec(
+            instanceID: 1, classID: 1, name: "far", worldFromObject: far.worldFromObject,
+            boxMin: Vec3(-0.5, -2, 0), boxMax: Vec3(0.5, 2, 2))
+        let both = FrameSpec(
+            index: 0, camera: camera, lighting: .daylight, classes: classes, surfaces: [far, near], instances: [farInstance])
+        let alone = FrameSpec(
+            index: 0, camera: camera, lighting: .daylight, classes: classes, surfaces: [far], instances: [farInstance])
+        let labels = try LabelDeriver.derive(try renderer.render(both), spec: both)
+        let aloneLabels = try LabelDeriver.derive(try renderer.render(alone), spec: alone)
+        let o = try XCTUnwrap(labels.objects.first { $0.instanceID == 1 })
+        let full = try XCTUnwrap(aloneLabels.objects.first)
+        XCTAssertLessThan(o.pixels, full.pixels)
+        XCTAssertEqual(o.amodal?.pixels, full.pixels)
+        XCTAssertEqual(o.amodal?.box, full.bbox)
+        XCTAssertEqual(o.amodal?.visibility ?? 0, Double(o.pixels) / Double(full.pixels), accuracy: 1e-12)
+        XCTAssertEqual(full.amodal?.visibility, 1)
+        XCTAssertEqual(o.extent?.truncation, 0, "entirely in view")
+        // The projected extent rounds to the mask's box under the pixel-centre rule.
+        let e = try XCTUnwrap(full.extent).box
+        XCTAssertEqual(
+            [Int(e[0].rounded(.up)), Int(e[1].rounded(.up)), Int(e[2].rounded(.down)), Int(e[3].rounded(.down))],
+            [full.bbox.xmin, full.bbox.ymin, full.bbox.xmax, full.bbox.ymax])
+    }
 }

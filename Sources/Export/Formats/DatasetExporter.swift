@@ -75,6 +75,8 @@ public struct ExportFilter: Hashable, Sendable {
 
     public func keeps(_ object: FrameLabelRecord.ObjectRecord) -> Bool {
         if let classes, !classes.contains(object.className) { return false }
+        if let v = object.visibility, v < minVisibility { return false }
+        if let t = object.truncation, t > maxTruncation { return false }
         return object.pixels >= minVisiblePixels
     }
 }
