@@ -39,6 +39,11 @@ public enum MaskContours {
     public struct Component: Hashable, Sendable {
         public var firstPixel: Int
         public var pixelCount: Int
+
+        public init(firstPixel: Int, pixelCount: Int) {
+            self.firstPixel = firstPixel
+            self.pixelCount = pixelCount
+        }
     }
 
     /// The 8-connected components of the `true` pixels of a `width * height` mask (row 0 on top),
