@@ -40,7 +40,9 @@ final class MaskContourTests: XCTestCase {
         return MaskContours.outerOutline(of: mask, width: width, height: height, firstPixel: first)
     }
 
-    private func corners(_ points: [(Int, Int)]) -> [MaskContours.Corner] { points.map { MaskContours.Corner($0.0, $0.1) } }
+    private func corners(_ points: [(Int, Int)]) -> [MaskContours.Corner] {
+        points.map { MaskContours.Corner($0.0, $0.1) }
+    }
 
     func testRectangleGivesItsFourCornersOnPixelEdges() {
         let rows = [
@@ -102,7 +104,8 @@ final class MaskContourTests: XCTestCase {
         XCTAssertEqual(
             MaskContours.components(of: mask, width: width, height: height),
             [
-                MaskContours.Component(firstPixel: 0, pixelCount: 1), MaskContours.Component(firstPixel: 3, pixelCount: 4),
+                MaskContours.Component(firstPixel: 0, pixelCount: 1),
+                MaskContours.Component(firstPixel: 3, pixelCount: 4),
                 MaskContours.Component(firstPixel: 10, pixelCount: 1),
             ])
         XCTAssertEqual(MaskContours.largestComponent(of: mask, width: width, height: height)?.firstPixel, 3)
@@ -143,7 +146,8 @@ final class MaskContourTests: XCTestCase {
                     let b = traced[k]
                     let c = traced[(k + 1) % traced.count]
                     XCTAssertTrue((a.x == b.x) != (a.y == b.y), "trial \(trial): edge \(a)→\(b) not axis-aligned")
-                    XCTAssertFalse((a.x == b.x && b.x == c.x) || (a.y == b.y && b.y == c.y), "trial \(trial): collinear \(b)")
+                    XCTAssertFalse(
+                        (a.x == b.x && b.x == c.x) || (a.y == b.y && b.y == c.y), "trial \(trial): collinear \(b)")
                     XCTAssertTrue((0...width).contains(b.x) && (0...height).contains(b.y))
                 }
                 checked += 1

@@ -111,7 +111,8 @@ final class YoloExporterTests: XCTestCase {
 
     @discardableResult
     private func export(
-        _ frames: [ExportFrame], to dir: String, width: Int = 40, height: Int = 30, filter: ExportFilter = ExportFilter(),
+        _ frames: [ExportFrame], to dir: String, width: Int = 40, height: Int = 30,
+        filter: ExportFilter = ExportFilter(),
         split: DatasetSplit = DatasetSplit(valFraction: 0), task: YoloTask = .detect
     ) throws -> YoloExporter {
         let exporter = try YoloExporter(
@@ -146,7 +147,8 @@ final class YoloExporterTests: XCTestCase {
                 let (cx, cy, w, h) = (line.values[0], line.values[1], line.values[2], line.values[3])
                 let W = Double(width)
                 let H = Double(height)
-                XCTAssertEqual(cx * W - w * W / 2, Double(object.bbox[0]), accuracy: 1e-6, "\(width)x\(height) \(object)")
+                XCTAssertEqual(
+                    cx * W - w * W / 2, Double(object.bbox[0]), accuracy: 1e-6, "\(width)x\(height) \(object)")
                 XCTAssertEqual(cy * H - h * H / 2, Double(object.bbox[1]), accuracy: 1e-6)
                 XCTAssertEqual(cx * W + w * W / 2, Double(object.bbox[2] + 1), accuracy: 1e-6)
                 XCTAssertEqual(cy * H + h * H / 2, Double(object.bbox[3] + 1), accuracy: 1e-6)
@@ -171,7 +173,8 @@ final class YoloExporterTests: XCTestCase {
         let dir = try makeTemporaryDirectory()
         let frames = (0..<30).map { PaintedFrame.moving($0) }
         let split = DatasetSplit(valFraction: 0.3, testFraction: 0.2, seed: 11)
-        XCTAssertEqual(Set(frames.map { split.part(of: $0.index) }), [.train, .val, .test], "the split must hit every part")
+        XCTAssertEqual(
+            Set(frames.map { split.part(of: $0.index) }), [.train, .val, .test], "the split must hit every part")
         let exporter = try export(frames, to: dir, split: split)
         XCTAssertEqual(exporter.classIndex, [1: 0, 2: 1, 7: 2, 12: 3])
         XCTAssertEqual(exporter.classNames, ["road", "car", "pedestrian", "sign"])
@@ -211,8 +214,10 @@ final class YoloExporterTests: XCTestCase {
     func testYAMLQuotesNamesThatWouldReadAsOtherTypes() throws {
         var info = PaintedFrame.info(frames: 0, width: 4, height: 4)
         info.classes = [
-            SemanticClass(id: 1, name: "no", color: [0, 0, 0]), SemanticClass(id: 2, name: "traffic light", color: [0, 0, 0]),
-            SemanticClass(id: 3, name: "say \"hi\"", color: [0, 0, 0]), SemanticClass(id: 4, name: "1e3", color: [0, 0, 0]),
+            SemanticClass(id: 1, name: "no", color: [0, 0, 0]),
+            SemanticClass(id: 2, name: "traffic light", color: [0, 0, 0]),
+            SemanticClass(id: 3, name: "say \"hi\"", color: [0, 0, 0]),
+            SemanticClass(id: 4, name: "1e3", color: [0, 0, 0]),
             SemanticClass(id: 5, name: "rider", color: [0, 0, 0]),
         ]
         let dir = try makeTemporaryDirectory()
@@ -248,7 +253,9 @@ final class YoloExporterTests: XCTestCase {
             let errors = NSLock()
             var failures: [Error] = []
             DispatchQueue.concurrentPerform(iterations: frames.count) { i in
-                do { try exporter.add(frames[(i * 7) % frames.count]) } catch { errors.withLock { failures.append(error) } }
+                do { try exporter.add(frames[(i * 7) % frames.count]) } catch {
+                    errors.withLock { failures.append(error) }
+                }
             }
             XCTAssertTrue(failures.isEmpty, "\(failures)")
             try exporter.finish()

@@ -104,7 +104,8 @@ public enum MaskContours {
         // Nothing of the component lies above the first pixel's row or left of it in that row, so
         // its top edge is on the outer outline and its top-left corner touches no other set pixel
         // of the component: the walk passes that corner exactly once, at the end.
-        precondition(!isSet(sx - 1, sy) && !isSet(sx - 1, sy - 1) && !isSet(sx, sy - 1) && !isSet(sx + 1, sy - 1),
+        precondition(
+            !isSet(sx - 1, sy) && !isSet(sx - 1, sy - 1) && !isSet(sx, sy - 1) && !isSet(sx + 1, sy - 1),
             "firstPixel must be the first pixel of its component in raster order")
         var corners = [Corner(sx, sy)]
         // Walk the corner grid with the component on the right. Heading (dx, dy) at corner (x, y),

@@ -68,7 +68,8 @@ public final class YoloExporter: DatasetExporter, @unchecked Sendable {
         for (i, semanticClass) in sorted.enumerated() {
             guard (1...255).contains(semanticClass.id), index[semanticClass.id] == nil else {
                 throw ExportError(
-                    path: directory, "class table: id \(semanticClass.id) (\(semanticClass.name)) is out of range or listed twice")
+                    path: directory,
+                    "class table: id \(semanticClass.id) (\(semanticClass.name)) is out of range or listed twice")
             }
             index[semanticClass.id] = i
         }
@@ -107,8 +108,10 @@ public final class YoloExporter: DatasetExporter, @unchecked Sendable {
         let text = try labelText(frame, counts: &frameCounts)
         let name = DatasetFile.frameName(frame.index)
         do {
-            try AtomicFile.write(frame.rgbPNG, to: "\(directory)/images/\(part.rawValue)/\(name).png", tag: tag, sync: false)
-            try AtomicFile.write(Array(text.utf8), to: "\(directory)/labels/\(part.rawValue)/\(name).txt", tag: tag, sync: false)
+            try AtomicFile.write(
+                frame.rgbPNG, to: "\(directory)/images/\(part.rawValue)/\(name).png", tag: tag, sync: false)
+            try AtomicFile.write(
+                Array(text.utf8), to: "\(directory)/labels/\(part.rawValue)/\(name).txt", tag: tag, sync: false)
         } catch var error as ExportError {
             error.frame = frame.index
             throw error
@@ -160,14 +163,16 @@ public final class YoloExporter: DatasetExporter, @unchecked Sendable {
             guard let classIndex = classIndex[object.classID] else {
                 throw ExportError(
                     frame: frame.index,
-                    "instance \(object.instanceID): class id \(object.classID) (\(object.className)) is not in the class table")
+                    "instance \(object.instanceID): class id \(object.classID) (\(object.className))"
+                        + " is not in the class table")
             }
             let box = object.bbox
             guard box.count == 4, 0 <= box[0], box[0] <= box[2], box[2] < width, 0 <= box[1], box[1] <= box[3],
                 box[3] < height
             else {
                 throw ExportError(
-                    frame: frame.index, "instance \(object.instanceID): bbox \(box) is not inside the \(width)x\(height) image")
+                    frame: frame.index,
+                    "instance \(object.instanceID): bbox \(box) is not inside the \(width)x\(height) image")
             }
             var line = String(classIndex)
             switch task {
@@ -209,7 +214,8 @@ public final class YoloExporter: DatasetExporter, @unchecked Sendable {
             throw ExportError(
                 frame: frame.index, "instance \(object.instanceID) has no pixels inside its bbox \(object.bbox)")
         }
-        let outline = MaskContours.outerOutline(of: mask, width: cropWidth, height: cropHeight, firstPixel: largest.firstPixel)
+        let outline = MaskContours.outerOutline(
+            of: mask, width: cropWidth, height: cropHeight, firstPixel: largest.firstPixel)
         counts.objectPixels += pixels
         counts.droppedComponentPixels += pixels - largest.pixelCount
         counts.filledHolePixels += MaskContours.doubledArea(outline) / 2 - largest.pixelCount
