@@ -28,7 +28,7 @@ struct SceneFarm: ParsableCommand {
             """,
         version: SceneFarmVersionString.value,
         subcommands: [
-            RenderCommand.self, BenchCommand.self, ValidateCommand.self, VerifyCommand.self, SheetCommand.self,
+            RenderCommand.self, BenchCommand.self, ValidateCommand.self, VerifyCommand.self, SheetCommand.self, SampleCommand.self,
             DevicesCommand.self,
         ]
     )

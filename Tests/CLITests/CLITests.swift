@@ -9,7 +9,7 @@ final class CLITests: XCTestCase {
     func testHelpOnEveryCommand() throws {
         let root = try CLI.run(["--help"])
         XCTAssertEqual(root.status, 0)
-        for command in ["render", "bench", "validate", "verify", "sheet", "devices"] {
+        for command in ["render", "bench", "validate", "verify", "sheet", "sample", "devices"] {
             XCTAssertTrue(root.stdout.contains(command), "root help lists \(command)")
             let r = try CLI.run([command, "--help"])
             XCTAssertEqual(r.status, 0, "\(command) --help: \(r.stderr)")
@@ -197,5 +197,18 @@ final class CLITests: XCTestCase {
         let bad = try CLI.run(["sheet", out.path, "--frame", "7", "--out", sheet])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("frame 7"), bad.stderr)
+    }
+
+    func testSamplePrintsTheResolvedFrameDeterministically() throws {
+        let a = try CLI.run(["sample", CLI.scene("driving_street.yaml"), "--frame", "3"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        let b = try CLI.run(["sample", CLI.scene("driving_street.yaml"), "--frame", "3"])
+        XCTAssertEqual(a.stdout, b.stdout)
+        let other = try CLI.run(["sample", CLI.scene("driving_street.yaml"), "--frame", "4"])
+        XCTAssertNotEqual(a.stdout, other.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["index"] as? Int, 3)
+        XCTAssertGreaterThan((json?["instances"] as? [Any])?.count ?? 0, 40)
+        XCTAssertGreaterThan((json?["surfaces"] as? [Any])?.count ?? 0, 100)
     }
 }
