@@ -25,6 +25,10 @@ struct DrawList {
 
     var records: [Float] = []
     var batches: [Batch] = []
+    /// For each item of `init`: its record index, mesh and winding.
+    var recordOfItem: [Int] = []
+    var meshOfItem: [UnitMesh] = []
+    var mirroredItem: [Bool] = []
 
     /// Builds records for `items` (surface index, coverage slot) in the given order, then groups
     /// them by mesh and winding, keeping the given order inside each group.
@@ -61,10 +65,16 @@ struct DrawList {
             members[key, default: []].append(k)
         }
         records.reserveCapacity(keyed.count * Self.floatsPerRecord)
+        recordOfItem = [Int](repeating: 0, count: keyed.count)
+        meshOfItem = keyed.map(\.mesh)
+        mirroredItem = keyed.map(\.mirrored)
         for (mesh, mirrored) in order {
             let list = members["\(mesh.rawValue)-\(mirrored)"] ?? []
             batches.append(Batch(mesh: mesh, mirrored: mirrored, first: records.count / Self.floatsPerRecord, count: list.count))
-            for k in list { records += keyed[k].record }
+            for k in list {
+                recordOfItem[k] = records.count / Self.floatsPerRecord
+                records += keyed[k].record
+            }
         }
     }
 

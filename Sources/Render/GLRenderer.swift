@@ -39,6 +39,9 @@ public final class GLRenderer: FrameRenderer {
 
     private let program: GLuint
     private let coverageProgram: GLuint
+    /// Whether the coverage pass rasterizes objects only where they may be hidden (see
+    /// `OcclusionRegions`); off draws every object over the whole image (tests compare the two).
+    var usesOcclusionRegions = true
     /// Per-frame DrawList records (vertex buffer binding 1).
     private var recordBuffer: GLuint = 0
     /// R32UI 2D array: one bit per (pixel, instance slot), 32 slots per layer.
@@ -275,11 +278,27 @@ public final class GLRenderer: FrameRenderer {
 
     // MARK: - Internals
 
-    /// Uploads the records and issues one instanced draw per batch with the current program.
-    private func draw(_ list: DrawList) {
+    private func upload(_ list: DrawList) {
         guard !list.records.isEmpty else { return }
         glNamedBufferData(recordBuffer, list.records.count * 4, list.records, GLenum(GL_STREAM_DRAW))
         glVertexArrayVertexBuffer(vao, 1, recordBuffer, 0, GLsizei(DrawList.stride))
+    }
+
+    /// Draws the surface of `list`'s item `item` alone (its record is already uploaded).
+    private func drawRecord(_ list: DrawList, item: Int, spec: FrameSpec) {
+        let record = list.recordOfItem[item]
+        guard let range = meshRanges[list.meshOfItem[item]] else { return }
+        if list.mirroredItem[item] { glFrontFace(GLenum(GL_CCW)) }
+        glDrawElementsInstancedBaseVertexBaseInstance(
+            GLenum(GL_TRIANGLES), GLsizei(range.count), GLenum(GL_UNSIGNED_INT),
+            UnsafeRawPointer(bitPattern: range.firstIndex * 4), 1, GLint(range.baseVertex), GLuint(record))
+        if list.mirroredItem[item] { glFrontFace(GLenum(GL_CW)) }
+    }
+
+    /// Uploads the records and issues one instanced draw per batch with the current program.
+    private func draw(_ list: DrawList) {
+        guard !list.records.isEmpty else { return }
+        upload(list)
         for batch in list.batches {
             guard let range = meshRanges[batch.mesh] else { continue }
             // A mirrored transform flips the winding; draw those with the other face in front.
@@ -341,6 +360,7 @@ public final class GLRenderer: FrameRenderer {
         glBindBufferBase(GLenum(GL_SHADER_STORAGE_BUFFER), 1, statsBuffer)
         glBindBufferBase(GLenum(GL_SHADER_STORAGE_BUFFER), 2, surfaceInstanceBuffer)
 
+        let occlusion = OcclusionRegions(spec: spec)
         var out: [InstanceCoverage] = []
         out.reserveCapacity(ids.count)
         var start = 0
@@ -357,9 +377,25 @@ public final class GLRenderer: FrameRenderer {
             }
             glNamedBufferSubData(statsBuffer, 0, initial.count * 4, initial)
             glMemoryBarrier(GLbitfield(GL_ALL_BARRIER_BITS))
+            // Each object only where something nearer may hide it (OcclusionRegions), scissored.
             var items: [(surface: Int, slot: Int)] = []
-            for (slot, id) in slice.enumerated() { for i in surfacesOf[id] ?? [] { items.append((i, slot)) } }
-            draw(DrawList(spec: spec, clipFromWorld: clipFromWorld, items: items))
+            var itemsOfSlot: [Range<Int>] = []
+            for (slot, id) in slice.enumerated() {
+                let first = items.count
+                for i in surfacesOf[id] ?? [] { items.append((i, slot)) }
+                itemsOfSlot.append(first..<items.count)
+            }
+            let list = DrawList(spec: spec, clipFromWorld: clipFromWorld, items: items)
+            upload(list)
+            glEnable(GLenum(GL_SCISSOR_TEST))
+            for (slot, id) in slice.enumerated() {
+                let whole = OcclusionRegions.Rect(x0: 0, y0: 0, x1: t.width - 1, y1: t.height - 1)
+                for r in usesOcclusionRegions ? occlusion.regions[id] ?? [] : [whole] {
+                    glScissor(GLint(r.x0), GLint(r.y0), GLsizei(r.x1 - r.x0 + 1), GLsizei(r.y1 - r.y0 + 1))
+                    for item in itemsOfSlot[slot] { drawRecord(list, item: item, spec: spec) }
+                }
+            }
+            glDisable(GLenum(GL_SCISSOR_TEST))
             glMemoryBarrier(GLbitfield(GL_ALL_BARRIER_BITS))
             var stats = [UInt32](repeating: 0, count: slice.count * 5)
             glGetNamedBufferSubData(statsBuffer, 0, stats.count * 4, &stats)

@@ -265,4 +265,21 @@ final class AnalyticRenderTests: XCTestCase {
             [Int(e[0].rounded(.up)), Int(e[1].rounded(.up)), Int(e[2].rounded(.down)), Int(e[3].rounded(.down))],
             [full.bbox.xmin, full.bbox.ymin, full.bbox.xmax, full.bbox.ymax])
     }
+
+    /// Rasterizing objects only where something nearer may hide them gives exactly the counts of
+    /// rasterizing them over the whole image, on the sample street scene.
+    func testOcclusionRegionsDoNotChangeTheCounts() throws {
+        _ = try makeRenderer()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let scene = try SceneLoader.load(path: root.appendingPathComponent("scenes/driving_street.yaml").path)
+        let fast = try GLRenderer(), full = try GLRenderer()
+        full.usesOcclusionRegions = false
+        for index in [0, 9] {
+            let spec = try scene.frame(index)
+            let a = try fast.render(spec), b = try full.render(spec)
+            XCTAssertEqual(a.surfaceIDs, b.surfaceIDs)
+            XCTAssertEqual(a.coverage, b.coverage, "frame \(index)")
+            XCTAssertGreaterThan(a.coverage.filter { $0.pixels > 0 }.count, 10, "the street has occlusion")
+        }
+    }
 }
