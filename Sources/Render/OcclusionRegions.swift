@@ -32,7 +32,7 @@ struct OcclusionRegions {
     var regions: [Int: [Rect]] = [:]
 
     /// More rectangles than this per object are merged into their bounding rectangle.
-    static let maxRectsPerObject = 6
+    static let maxRectsPerObject = 2
 
     init(spec: FrameSpec) {
         let k = spec.camera.intrinsics

@@ -77,7 +77,7 @@ enum Shaders {
         // Depth-test before shading, so fragments in front of the visible surface never run this.
         layout(early_fragment_tests) in;
         layout(r32ui, binding = 0) uniform coherent uimage2DArray uCoverage;
-        layout(std430, binding = 1) buffer Stats { uint stats[]; };
+        layout(std430, binding = 1) coherent buffer Stats { uint stats[]; };
         layout(std430, binding = 2) readonly buffer SurfaceInstances { uint surfaceInstance[]; };
         layout(binding = 0) uniform usampler2D uSurfaceIDs;
         flat in uint vSlot;
@@ -91,10 +91,12 @@ enum Shaders {
             if ((old & bit) == 0u) {
                 uint base = uSlot * 5u;
                 atomicAdd(stats[base], 1u);
-                atomicMin(stats[base + 1u], uint(p.x));
-                atomicMin(stats[base + 2u], uint(p.y));
-                atomicMax(stats[base + 3u], uint(p.x));
-                atomicMax(stats[base + 4u], uint(p.y));
+                // The box settles after a few pixels: a plain read skips most of these atomics
+                // (atomics are costly on a CPU rasterizer), and the atomic keeps the result exact.
+                if (uint(p.x) < stats[base + 1u]) atomicMin(stats[base + 1u], uint(p.x));
+                if (uint(p.y) < stats[base + 2u]) atomicMin(stats[base + 2u], uint(p.y));
+                if (uint(p.x) > stats[base + 3u]) atomicMax(stats[base + 3u], uint(p.x));
+                if (uint(p.y) > stats[base + 4u]) atomicMax(stats[base + 4u], uint(p.y));
             }
         }
         """

@@ -57,8 +57,8 @@ public enum UnitMesh: Int, CaseIterable, Hashable, Codable, Sendable {
     case plane
 
     /// Segments around the cylinder and sphere: smooth enough at 1280x720 for objects of a few metres.
-    public static let roundSegments = 32
-    public static let sphereRings = 16
+    public static let roundSegments = 20
+    public static let sphereRings = 12
 
     /// The unit shape's bounding box (exact for box and plane; the cylinder and sphere are the
     /// inscribed polygons' circumscribing box, which contains them).
