@@ -29,7 +29,7 @@ struct SceneFarm: ParsableCommand {
         version: SceneFarmVersionString.value,
         subcommands: [
             RenderCommand.self, BenchCommand.self, ValidateCommand.self, VerifyCommand.self, SheetCommand.self,
-            DevicesCommand.self,
+            DevicesCommand.self, ExportCommand.self,
         ]
     )
 }
