@@ -30,18 +30,18 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Convert a native dataset to COCO, YOLO or Cityscapes-style labels.",
         discussion: """
-            Reads DATASET (written by `scenefarm render`) and writes OUT in the chosen format; see
-            docs/formats/. Frames go to train/val/test by a reproducible split of their index
-            (--val, --test, --split-seed). Filters leave objects out of instance and box annotations;
-            their pixels keep their class in semantic maps. Files are written under temporary names
-            and renamed into place; the files that gather all frames (COCO's annotations JSON,
+            Reads DATASET (written by `scenefarm render`) and writes OUT in the chosen format; see \
+            docs/formats/. Frames go to train/val/test by a reproducible split of their index \
+            (--val, --test, --split-seed). Filters leave objects out of instance and box annotations; \
+            their pixels keep their class in semantic maps. Files are written under temporary names \
+            and renamed into place; the files that gather all frames (COCO's annotations JSON, \
             Cityscapes' classes.json) are written last, so their presence marks a complete export.
             """)
 
     @Argument(help: "The native dataset folder (the --out of `scenefarm render`).")
     var dataset: String
 
-    @Option(name: .long, help: "The format to write: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .long, help: "The format to write.")
     var format: ExportFormat
 
     @Option(name: .long, help: "The folder to write (created if missing).")
