@@ -73,15 +73,20 @@ struct ExportCommand: ParsableCommand {
 
     /// The class names of --classes; nil when it is not given.
     var classNames: [String]? {
-        classes.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        classes.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
     }
 
     func validate() throws {
         if let names = classNames, names.contains(where: \.isEmpty) {
-            throw ValidationError("--classes must be comma-separated class names without empty entries, got '\(classes!)'.")
+            throw ValidationError(
+                "--classes must be comma-separated class names without empty entries, got '\(classes!)'.")
         }
         if minPixels < 1 { throw ValidationError("--min-pixels must be at least 1, got \(minPixels).") }
-        for (name, value) in [("--min-visibility", minVisibility), ("--max-truncation", maxTruncation), ("--val", val), ("--test", test)]
+        for (name, value) in [
+            ("--min-visibility", minVisibility), ("--max-truncation", maxTruncation), ("--val", val), ("--test", test),
+        ]
         where !(0...1).contains(value) {
             throw ValidationError("\(name) must be in 0...1, got \(value).")
         }
@@ -114,7 +119,8 @@ struct ExportCommand: ParsableCommand {
             let count = reader.info.frameCount
             printError("export \(dataset) (\(reader.info.sceneName), \(count) frames) as \(format.rawValue) to \(out)")
             let progress = ProgressReporter(total: count, label: "export")
-            try ExportRunner.run(reader: reader, exporter: exporter, workers: threads, progress: { progress.update($0) })
+            try ExportRunner.run(
+                reader: reader, exporter: exporter, workers: threads, progress: { progress.update($0) })
             var parts: [String] = []
             for part in DatasetSplit.Part.allCases {
                 let n = (0..<count).filter { split.part(of: $0) == part }.count

@@ -28,7 +28,9 @@ final class ExportCLITests: XCTestCase {
             try? FileManager.default.removeItem(at: native)
             try? FileManager.default.removeItem(at: out)
         }
-        let r = try CLI.run(["export", native.path, "--format", "coco", "--out", out.path, "--val", "0.5", "--split-seed", "4"])
+        let r = try CLI.run([
+            "export", native.path, "--format", "coco", "--out", out.path, "--val", "0.5", "--split-seed", "4",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("exported 4 frames"), r.stdout)
 
@@ -44,7 +46,8 @@ final class ExportCLITests: XCTestCase {
                 let instanceID = (annotation["id"] as! Int) % 65536
                 let segmentation = annotation["segmentation"] as! [String: Any]
                 let (w, h) = (reader.info.width, reader.info.height)
-                let mask = try CocoRLE.mask(counts: CocoRLE.counts(string: segmentation["counts"] as! String), width: w, height: h)
+                let mask = try CocoRLE.mask(
+                    counts: CocoRLE.counts(string: segmentation["counts"] as! String), width: w, height: h)
                 let instance = try reader.instanceMap(frame: frame).samples16
                 XCTAssertEqual(mask, instance.map { Int($0) == instanceID }, "frame \(frame) instance \(instanceID)")
                 XCTAssertEqual(annotation["area"] as? Int, mask.filter { $0 }.count)
@@ -75,9 +78,11 @@ final class ExportCLITests: XCTestCase {
         XCTAssertNotNil(files["classes.json"])
         for i in 0..<2 {
             let stem = "train/\(scene)/\(scene)_00000\(i)"
-            let labelIds = try PNGDecoder.decode(Array(try XCTUnwrap(files["gtFine/\(stem)_gtFine_labelIds.png"], "\(files.keys.sorted())")))
+            let labelIds = try PNGDecoder.decode(
+                Array(try XCTUnwrap(files["gtFine/\(stem)_gtFine_labelIds.png"], "\(files.keys.sorted())")))
             XCTAssertEqual(labelIds.samples8, try reader.semanticMap(frame: i).samples8)
-            let instanceIds = try PNGDecoder.decode(Array(try XCTUnwrap(files["gtFine/\(stem)_gtFine_instanceIds.png"])))
+            let instanceIds = try PNGDecoder.decode(
+                Array(try XCTUnwrap(files["gtFine/\(stem)_gtFine_instanceIds.png"])))
             let instance = try reader.instanceMap(frame: i).samples16
             let semantic = try reader.semanticMap(frame: i).samples8
             let objects = try reader.labels(frame: i).objects
@@ -86,7 +91,9 @@ final class ExportCLITests: XCTestCase {
                 rank[instance[p]].map { UInt16(Int(semantic[p]) * 1000 + $0) } ?? UInt16(semantic[p])
             }
             XCTAssertEqual(instanceIds.samples16, expected, "frame \(i)")
-            XCTAssertEqual(files["leftImg8bit/\(stem)_leftImg8bit.png"], try Data(contentsOf: URL(fileURLWithPath: reader.path(.rgb, frame: i))))
+            XCTAssertEqual(
+                files["leftImg8bit/\(stem)_leftImg8bit.png"],
+                try Data(contentsOf: URL(fileURLWithPath: reader.path(.rgb, frame: i))))
         }
     }
 

@@ -59,7 +59,8 @@ final class CityscapesExporterTests: XCTestCase {
             let image = try Data(contentsOf: URL(fileURLWithPath: out + "/" + paths.image))
             XCTAssertEqual(image, try Data(contentsOf: URL(fileURLWithPath: reader.path(.rgb, frame: i))))
         }
-        let classes = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/classes.json")))
+        let classes = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: out + "/classes.json")))
         let table = try XCTUnwrap((classes as? [String: Any])?["classes"] as? [[String: Any]])
         XCTAssertEqual(table.map { $0["name"] as? String }, ["road", "car", "pedestrian"])
     }
@@ -91,7 +92,8 @@ final class CityscapesExporterTests: XCTestCase {
     }
 
     func testInstanceIDsThatDoNotFitSixteenBitsThrow() {
-        let object = FrameLabelRecord.ObjectRecord(instanceID: 1, classID: 66, className: "x", bbox: [0, 0, 0, 0], pixels: 1)
+        let object = FrameLabelRecord.ObjectRecord(
+            instanceID: 1, classID: 66, className: "x", bbox: [0, 0, 0, 0], pixels: 1)
         XCTAssertThrowsError(
             try CityscapesExporter.instanceIDs(
                 instanceMap: [1], semanticMap: [66], objects: [object], filter: ExportFilter(), frame: 5)

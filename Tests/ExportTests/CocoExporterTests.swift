@@ -50,7 +50,8 @@ final class CocoExporterTests: XCTestCase {
         let reader = try NativeDatasetReader(directory: native)
         let parts = Set((0..<6).map { split.part(of: $0) })
         XCTAssertGreaterThan(parts.count, 1, "the test wants more than one part")
-        var imagesSeen = 0, annotationsSeen = 0
+        var imagesSeen = 0
+        var annotationsSeen = 0
         for part in DatasetSplit.Part.allCases {
             let path = out + "/" + CocoExporter.annotationsPath(part: part)
             guard parts.contains(part) else {
@@ -68,7 +69,8 @@ final class CocoExporterTests: XCTestCase {
                 XCTAssertEqual(image["file_name"] as? String, "\(part.rawValue)/\(DatasetFile.frameName(id)).png")
                 XCTAssertEqual(image["width"] as? Int, 64)
                 XCTAssertEqual(image["height"] as? Int, 48)
-                let copied = try Data(contentsOf: URL(fileURLWithPath: out + "/images/" + (image["file_name"] as! String)))
+                let copied = try Data(
+                    contentsOf: URL(fileURLWithPath: out + "/images/" + (image["file_name"] as! String)))
                 let original = try Data(contentsOf: URL(fileURLWithPath: reader.path(.rgb, frame: id)))
                 XCTAssertEqual(copied, original, "image \(id) is copied byte for byte")
                 imagesSeen += 1
@@ -94,7 +96,9 @@ final class CocoExporterTests: XCTestCase {
             // Every visible object of the part's frames has an annotation, in frame then instance order.
             let expected = images.flatMap { image -> [Int] in
                 let frame = image["id"] as! Int
-                return try! reader.labels(frame: frame).objects.map { CocoExporter.annotationID(frame: frame, instanceID: $0.instanceID) }
+                return try! reader.labels(frame: frame).objects.map {
+                    CocoExporter.annotationID(frame: frame, instanceID: $0.instanceID)
+                }
             }
             XCTAssertEqual(annotations.map { $0["id"] as! Int }, expected)
         }
@@ -120,7 +124,8 @@ final class CocoExporterTests: XCTestCase {
         try writeDataset(to: native, frames: 3)
         let noSplit = DatasetSplit(valFraction: 0)
         let cars = try json(
-            try export(native, filter: ExportFilter(classes: ["car"]), split: noSplit) + "/annotations/instances_train.json")
+            try export(native, filter: ExportFilter(classes: ["car"]), split: noSplit)
+                + "/annotations/instances_train.json")
         XCTAssertEqual((cars["categories"] as! [[String: Any]]).map { $0["name"] as! String }, ["car"])
         let carAnnotations = cars["annotations"] as! [[String: Any]]
         XCTAssertEqual(carAnnotations.count, 3)
@@ -142,8 +147,10 @@ final class CocoExporterTests: XCTestCase {
         let a = DatasetSplit(valFraction: 0.2, testFraction: 0.1, seed: 9)
         let parts = (0..<500).map { a.part(of: $0) }
         XCTAssertEqual(parts, (0..<500).map { DatasetSplit(valFraction: 0.2, testFraction: 0.1, seed: 9).part(of: $0) })
-        XCTAssertNotEqual(parts, (0..<500).map { DatasetSplit(valFraction: 0.2, testFraction: 0.1, seed: 10).part(of: $0) })
-        let val = parts.filter { $0 == .val }.count, test = parts.filter { $0 == .test }.count
+        XCTAssertNotEqual(
+            parts, (0..<500).map { DatasetSplit(valFraction: 0.2, testFraction: 0.1, seed: 10).part(of: $0) })
+        let val = parts.filter { $0 == .val }.count
+        let test = parts.filter { $0 == .test }.count
         XCTAssertTrue((70...130).contains(val), "val \(val) of 500")
         XCTAssertTrue((25...75).contains(test), "test \(test) of 500")
 
@@ -168,6 +175,31 @@ final class CocoExporterTests: XCTestCase {
         }
     }
 
+    /// Entries go to scratch files on disk as frames arrive (memory does not hold them); `finish`
+    /// assembles the document from them and removes the scratch folder.
+    func testEntriesAreKeptOnDiskUntilFinish() throws {
+        let native = try makeTemporaryDirectory("native")
+        try writeDataset(to: native, frames: 3)
+        let reader = try NativeDatasetReader(directory: native)
+        let out = try makeTemporaryDirectory("coco")
+        let exporter = try CocoExporter(
+            directory: out, info: reader.info, filter: ExportFilter(), split: DatasetSplit(valFraction: 0))
+        for i in 0..<3 { try exporter.add(try ExportFrame(reading: reader, frame: i)) }
+        let scratch = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".coco-scratch-") }
+        XCTAssertEqual(scratch.count, 1)
+        let sizes = try FileManager.default.contentsOfDirectory(atPath: out + "/" + scratch[0]).sorted().map {
+            (try FileManager.default.attributesOfItem(atPath: out + "/" + scratch[0] + "/" + $0)[.size] as! Int)
+        }
+        XCTAssertEqual(sizes.count, 2, "images-train and annotations-train")
+        XCTAssertTrue(sizes.allSatisfy { $0 > 100 }, "\(sizes)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/annotations/instances_train.json"))
+        try exporter.finish()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/annotations/instances_train.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/" + scratch[0]))
+        XCTAssertEqual(exporter.statistics[.train]?.frames, 3)
+        XCTAssertEqual(exporter.statistics[.train]?.annotations, 6)
+    }
+
     /// An export that fails (a missing frame) or is never finished writes no annotations file and
     /// leaves no scratch folder.
     func testFailedExportLeavesNoAnnotations() throws {
@@ -185,13 +217,18 @@ final class CocoExporterTests: XCTestCase {
         do {
             let exporter = try CocoExporter(directory: out, info: info, filter: ExportFilter(), split: DatasetSplit())
             try exporter.add(try ExportFrame(reading: NativeDatasetReader(directory: native), frame: 0))
-            XCTAssertThrowsError(try exporter.add(try ExportFrame(reading: NativeDatasetReader(directory: native), frame: 0)))
+            XCTAssertThrowsError(
+                try exporter.add(try ExportFrame(reading: NativeDatasetReader(directory: native), frame: 0)))
         }
         let names = FileManager.default.enumerator(atPath: out)!.allObjects as! [String]
         XCTAssertFalse(names.contains { $0.hasPrefix("annotations/instances") }, "\(names)")
         XCTAssertFalse(names.contains { $0.hasPrefix(".") }, "scratch removed: \(names)")
-        XCTAssertThrowsError(try ExportRunner.run(dataset: native + "/nope", exporter: CocoExporter(
-            directory: out, info: info, filter: ExportFilter(), split: DatasetSplit()))) { error in
+        XCTAssertThrowsError(
+            try ExportRunner.run(
+                dataset: native + "/nope",
+                exporter: CocoExporter(
+                    directory: out, info: info, filter: ExportFilter(), split: DatasetSplit()))
+        ) { error in
             XCTAssertTrue("\(error)".contains(native + "/nope/dataset.json"), "\(error)")
         }
     }
@@ -202,23 +239,34 @@ final class CocoExporterTests: XCTestCase {
         try writeDataset(to: native, frames: 3)
         let out = try export(native, split: DatasetSplit(valFraction: 0))
         let reader = try NativeDatasetReader(directory: native)
-        var images: [JSONValue] = [], annotations: [JSONValue] = []
+        var images: [JSONValue] = []
+        var annotations: [JSONValue] = []
         for i in 0..<3 {
-            images.append(.object(["id": .int(i), "file_name": .string("train/00000\(i).png"), "width": .int(64), "height": .int(48)]))
+            images.append(
+                .object([
+                    "id": .int(i), "file_name": .string("train/00000\(i).png"), "width": .int(64), "height": .int(48),
+                ]))
             let map = try reader.instanceMap(frame: i).samples16
             for object in try reader.labels(frame: i).objects {
                 let counts = CocoRLE.counts(mask: map.map { Int($0) == object.instanceID }, width: 64, height: 48)
-                annotations.append(.object([
-                    "id": .int(i * 65536 + object.instanceID), "image_id": .int(i), "category_id": .int(object.classID),
-                    "segmentation": .object(["size": .array([.int(48), .int(64)]), "counts": .string(CocoRLE.string(counts: counts))]),
-                    "bbox": .array(CocoExporter.cocoBox(inclusive: object.bbox).map { .int($0) }),
-                    "area": .int(object.pixels), "iscrowd": .int(0),
-                ]))
+                annotations.append(
+                    .object([
+                        "id": .int(i * 65536 + object.instanceID), "image_id": .int(i),
+                        "category_id": .int(object.classID),
+                        "segmentation": .object([
+                            "size": .array([.int(48), .int(64)]), "counts": .string(CocoRLE.string(counts: counts)),
+                        ]),
+                        "bbox": .array(CocoExporter.cocoBox(inclusive: object.bbox).map { .int($0) }),
+                        "area": .int(object.pixels), "iscrowd": .int(0),
+                    ]))
             }
         }
         let whole = JSONValue.object([
             "annotations": .array(annotations),
-            "categories": .array(TestFrame.classes.map { .object(["id": .int($0.id), "name": .string($0.name), "supercategory": .string($0.name)]) }),
+            "categories": .array(
+                TestFrame.classes.map {
+                    .object(["id": .int($0.id), "name": .string($0.name), "supercategory": .string($0.name)])
+                }),
             "images": .array(images),
             "info": .object([
                 "description": .string("SceneFarm scene unit-test, COCO instances, train split"),
@@ -227,6 +275,7 @@ final class CocoExporterTests: XCTestCase {
             "licenses": .array([]),
         ])
         let written = try Data(contentsOf: URL(fileURLWithPath: out + "/annotations/instances_train.json"))
-        XCTAssertEqual(String(decoding: written, as: UTF8.self), String(decoding: try whole.serialized(), as: UTF8.self))
+        XCTAssertEqual(
+            String(decoding: written, as: UTF8.self), String(decoding: try whole.serialized(), as: UTF8.self))
     }
 }

@@ -101,7 +101,8 @@ final class CocoRLETests: XCTestCase {
     func testInstanceMapPassEqualsPerMaskEncoding() throws {
         var seeded = SeededGenerator(seed: 7)
         for trial in 0..<40 {
-            let width = Int.random(in: 1...23, using: &seeded), height = Int.random(in: 1...17, using: &seeded)
+            let width = Int.random(in: 1...23, using: &seeded)
+            let height = Int.random(in: 1...17, using: &seeded)
             // Blocky maps with long runs crossing columns, ids 0...5.
             var map = [UInt16](repeating: 0, count: width * height)
             var value: UInt16 = 0

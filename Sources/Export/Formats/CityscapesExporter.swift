@@ -66,7 +66,8 @@ public final class CityscapesExporter: ConcurrentDatasetExporter, @unchecked Sen
     ) throws -> [UInt16] {
         let kept = objects.filter(filter.keeps).sorted { $0.instanceID < $1.instanceID }
         guard kept.count <= 999 else {
-            throw ExportError(frame: frame, "\(kept.count) objects kept; Cityscapes instance ids allow at most 999 a frame")
+            throw ExportError(
+                frame: frame, "\(kept.count) objects kept; Cityscapes instance ids allow at most 999 a frame")
         }
         var value = [UInt16: UInt16]()
         for (k, object) in kept.enumerated() {
@@ -90,7 +91,9 @@ public final class CityscapesExporter: ConcurrentDatasetExporter, @unchecked Sen
     public func add(_ frame: ExportFrame) throws {
         let index = frame.index
         try lock.withLock {
-            guard !finished else { throw ExportError(path: directory, frame: index, "the Cityscapes export is finished") }
+            guard !finished else {
+                throw ExportError(path: directory, frame: index, "the Cityscapes export is finished")
+            }
             guard claimed.insert(index).inserted else {
                 throw ExportError(path: directory, frame: index, "frame \(index) was added twice")
             }
@@ -117,7 +120,9 @@ public final class CityscapesExporter: ConcurrentDatasetExporter, @unchecked Sen
             instanceIDs, width: frame.width, height: frame.height, compression: .instanceIDs)
         instanceIDs = []
         let paths = relativePaths(frame: index)
-        for (relative, bytes) in [(paths.image, frame.rgbPNG), (paths.labelIds, labelPNG), (paths.instanceIds, instancePNG)] {
+        for (relative, bytes) in [
+            (paths.image, frame.rgbPNG), (paths.labelIds, labelPNG), (paths.instanceIds, instancePNG),
+        ] {
             let path = directory + "/" + relative
             let folder = String(path[..<path.lastIndex(of: "/")!])
             if !AtomicFile.exists(folder) { try AtomicFile.makeDirectories(folder) }
@@ -135,7 +140,8 @@ public final class CityscapesExporter: ConcurrentDatasetExporter, @unchecked Sen
             "format": .string("scenefarm-cityscapes"),
             "scene": .string(info.sceneName),
             "note": .string(
-                "labelIds and instanceIds // 1000 are these class ids (the scene's class table), not Cityscapes label ids or trainIds; 0 = unlabelled"
+                "labelIds and instanceIds // 1000 are these class ids (the scene's class table), "
+                    + "not Cityscapes label ids or trainIds; 0 = unlabelled"
             ),
             "classes": .array(
                 info.classes.sorted { $0.id < $1.id }.map {

@@ -67,7 +67,9 @@ public final class CocoExporter: ConcurrentDatasetExporter, @unchecked Sendable 
     deinit { removeScratchDirectory(scratch) }
 
     /// `annotations/instances_<part>.json`.
-    public static func annotationsPath(part: DatasetSplit.Part) -> String { "annotations/instances_\(part.rawValue).json" }
+    public static func annotationsPath(part: DatasetSplit.Part) -> String {
+        "annotations/instances_\(part.rawValue).json"
+    }
     /// `"<part>/NNNNNN.png"`: an image's `file_name`, relative to `images/`.
     public static func fileName(frame: Int, part: DatasetSplit.Part) -> String {
         "\(part.rawValue)/\(DatasetFile.frameName(frame)).png"
@@ -131,7 +133,8 @@ public final class CocoExporter: ConcurrentDatasetExporter, @unchecked Sendable 
 
         let imageDirectory = directory + "/images/" + part.rawValue
         if !AtomicFile.exists(imageDirectory) { try AtomicFile.makeDirectories(imageDirectory) }
-        try AtomicFile.write(frame.rgbPNG, to: directory + "/images/" + Self.fileName(frame: index, part: part), tag: index, sync: false)
+        try AtomicFile.write(
+            frame.rgbPNG, to: directory + "/images/" + Self.fileName(frame: index, part: part), tag: index, sync: false)
 
         try lock.withLock {
             let images = try fragments(&imageFragments, part: part, kind: "images")
@@ -177,7 +180,8 @@ public final class CocoExporter: ConcurrentDatasetExporter, @unchecked Sendable 
     /// `JSONValue.serialized()` would write the whole document.
     private func writeDocument(part: DatasetSplit.Part, frames: [Int]) throws {
         let file = try StreamedFile(path: directory + "/" + Self.annotationsPath(part: part), tag: 0)
-        let annotationFile = annotationFragments[part]!, imageFile = imageFragments[part]!
+        let annotationFile = annotationFragments[part]!
+        let imageFile = imageFragments[part]!
         try file.write("{\n  \"annotations\": ")
         try writeArray(file, frames.lazy.filter { self.entries[$0]!.annotationCount > 0 }) { frame in
             let e = self.entries[frame]!
@@ -185,7 +189,8 @@ public final class CocoExporter: ConcurrentDatasetExporter, @unchecked Sendable 
         }
         try file.write(",\n  \"categories\": ")
         let categoryFragments = try categories.map {
-            try Self.fragment(.object(["id": .int($0.id), "name": .string($0.name), "supercategory": .string($0.name)]))
+            try Self.fragment(
+                .object(["id": .int($0.id), "name": .string($0.name), "supercategory": .string($0.name)]))
         }
         try writeArray(file, categoryFragments) { $0 }
         try file.write(",\n  \"images\": ")
@@ -207,7 +212,8 @@ public final class CocoExporter: ConcurrentDatasetExporter, @unchecked Sendable 
 
     /// Writes `[` items `]` at nesting level 1 (`[]` when empty); each item's bytes are already
     /// indented for level 2.
-    private func writeArray<S: Sequence>(_ file: StreamedFile, _ items: S, bytes: (S.Element) throws -> [UInt8]) throws {
+    private func writeArray<S: Sequence>(_ file: StreamedFile, _ items: S, bytes: (S.Element) throws -> [UInt8]) throws
+    {
         var first = true
         for item in items {
             try file.write(first ? Array("[\n    ".utf8) : Self.separator)
@@ -217,7 +223,8 @@ public final class CocoExporter: ConcurrentDatasetExporter, @unchecked Sendable 
         try file.write(first ? "[]" : "\n  ]")
     }
 
-    private func fragments(_ files: inout [DatasetSplit.Part: FragmentFile], part: DatasetSplit.Part, kind: String) throws
+    private func fragments(_ files: inout [DatasetSplit.Part: FragmentFile], part: DatasetSplit.Part, kind: String)
+        throws
         -> FragmentFile
     {
         if let file = files[part] { return file }

@@ -118,7 +118,8 @@ public enum CocoRLE {
         var shift = 0
         for byte in string.utf8 {
             guard (48...111).contains(byte) else {
-                throw ExportError("RLE string has the character \(Unicode.Scalar(byte).escaped(asASCII: true)), outside '0'…'o'")
+                throw ExportError(
+                    "RLE string has the character \(Unicode.Scalar(byte).escaped(asASCII: true)), outside '0'…'o'")
             }
             let c = Int(byte) - 48
             guard shift < 60 else { throw ExportError("RLE string has a count too long for 64 bits") }
