@@ -28,8 +28,8 @@ struct SceneFarm: ParsableCommand {
             """,
         version: SceneFarmVersionString.value,
         subcommands: [
-            RenderCommand.self, BenchCommand.self, ValidateCommand.self, VerifyCommand.self, SheetCommand.self, SampleCommand.self,
-            DevicesCommand.self,
+            RenderCommand.self, BenchCommand.self, ValidateCommand.self, SampleCommand.self, VerifyCommand.self,
+            SheetCommand.self, ExportCommand.self, DevicesCommand.self,
         ]
     )
 }

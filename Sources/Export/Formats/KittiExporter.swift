@@ -19,7 +19,7 @@ import SceneCore
 ///   coordinates; rotation_y: heading about the camera's Y axis, with the object's forward axis
 ///   (cos ry, 0, -sin ry) in camera coordinates; alpha = rotation_y - atan2(x, z), both in [-pi, pi].
 /// Objects without a 3D box (frames built without instance descriptions) are left out.
-public final class KittiExporter: DatasetExporter, @unchecked Sendable {
+public final class KittiExporter: ConcurrentDatasetExporter, @unchecked Sendable {
     private let directory: String
     private let info: DatasetInfo
     private let filter: ExportFilter

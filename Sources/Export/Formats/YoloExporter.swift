@@ -22,7 +22,7 @@ public enum YoloTask: String, CaseIterable, Sendable {
 
 /// Writes a YOLO dataset in the Ultralytics layout. `add` may be called from several threads at
 /// once; it keeps nothing per frame but which parts (train/val/test) have frames.
-public final class YoloExporter: DatasetExporter, @unchecked Sendable {
+public final class YoloExporter: ConcurrentDatasetExporter, @unchecked Sendable {
     /// Counts over the frames added so far.
     public struct Statistics: Hashable, Sendable {
         public var frames = 0
