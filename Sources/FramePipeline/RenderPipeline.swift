@@ -64,6 +64,9 @@ public final class RenderPipeline: @unchecked Sendable {
     public typealias SpecSource = (Int) throws -> FrameSpec
     /// Receives each encoded frame on an encoder thread; must be thread-safe. Returns bytes written.
     public typealias Sink = (EncodedFrame) throws -> Int
+    /// Receives each frame's labels after the sink took its files (for exports made while rendering);
+    /// called on an encoder thread, must be thread-safe.
+    public typealias LabelsSink = (EncodedFrame, FrameLabels, FrameSpec) throws -> Void
 
     private let makeRenderer: RendererFactory
     private let specFor: SpecSource
@@ -91,7 +94,7 @@ public final class RenderPipeline: @unchecked Sendable {
     /// thread once the renderer exists and before the first frame: the place to create outputs that
     /// should not exist when no renderer can be made.
     public func run(
-        frames: [Int], sink: @escaping Sink, progress: @escaping (Int) -> Void = { _ in },
+        frames: [Int], sink: @escaping Sink, labelsSink: LabelsSink? = nil, progress: @escaping (Int) -> Void = { _ in },
         rendererReady: @escaping (FrameRenderer) throws -> Void = { _ in }
     ) throws -> PipelineStats {
         let start = Self.now()
@@ -181,6 +184,11 @@ public final class RenderPipeline: @unchecked Sendable {
                         let t2 = Self.now()
                         do { stats.bytesWritten += try sink(encoded) } catch {
                             throw PipelineError(frame: spec.index, stage: "write", underlying: "\(error)")
+                        }
+                        if let labelsSink {
+                            do { try labelsSink(encoded, labels, spec) } catch {
+                                throw PipelineError(frame: spec.index, stage: "export", underlying: "\(error)")
+                            }
                         }
                         let t3 = Self.now()
                         stats.labelSeconds += t1 - t0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import FramePipeline
+import Labels
 import Foundation
 import SceneCore
 
@@ -47,9 +48,15 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "Threads that label, encode and write frames (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(
+        name: .long,
+        help: "Also export while rendering, into OUT/exports/FORMAT (coco, kitti, yolo, cityscapes; repeatable). Uses the defaults of `scenefarm export`; run that command for filters and splits.")
+    var format: [ExportFormat] = []
+
     @OptionGroup var renderer: RendererOptions
 
     func validate() throws {
+        if Set(format).count != format.count { throw ValidationError("--format lists a format twice.") }
         if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
     }
 
@@ -73,14 +80,21 @@ struct RenderCommand: ParsableCommand {
         let progress = ProgressReporter(total: count, label: "render")
         printError("scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed)")
         let directory = out
+        let formats = format
+        let exports = LateExporters()
         do {
             let stats = try pipeline.run(
-                frames: Array(0..<count), sink: { try writer.write($0) }, progress: progress.update,
+                frames: Array(0..<count), sink: { try writer.write($0) },
+                labelsSink: formats.isEmpty ? nil : { try exports.add($0, $1, $2) },
+                progress: progress.update,
                 rendererReady: {
                     printError("renderer: \($0.backendDescription)")
                     try writer.open(directory: directory, info: info)
+                    try exports.open(formats: formats, directory: directory, info: info)
                 })
             _ = try writer.finish()
+            try exports.finish()
+            for f in formats { printError("exported \(f.rawValue) to \(directory)/exports/\(f.rawValue)") }
             printError(
                 String(
                     format: "wrote %d frames to %@ in %.1f s (%.2f frames/s, %.1f MB)", stats.frames, out,
@@ -108,4 +122,38 @@ final class LateWriter: @unchecked Sendable {
 
     func write(_ frame: EncodedFrame) throws -> Int { try opened().write(frame) }
     func finish() throws -> DatasetInfo { try opened().finish() }
+}
+
+/// Exporters fed while rendering, opened from the render thread with the dataset.
+final class LateExporters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var exporters: [DatasetExporter] = []
+
+    func open(formats: [ExportFormat], directory: String, info: DatasetInfo) throws {
+        let made = try formats.map {
+            try $0.makeExporter(
+                directory: directory + "/exports/" + $0.rawValue, info: info, filter: ExportFilter(), split: DatasetSplit())
+        }
+        lock.withLock { exporters = made }
+    }
+
+    func add(_ encoded: EncodedFrame, _ labels: FrameLabels, _ spec: FrameSpec) throws {
+        let all = lock.withLock { exporters }
+        guard !all.isEmpty else { return }
+        let rgbPath = DatasetFile.rgb.relativePath(frame: encoded.index)
+        guard let rgb = encoded.files.first(where: { $0.relativePath == rgbPath }) else {
+            throw ExportError(frame: encoded.index, "no \(rgbPath) among the encoded files")
+        }
+        let frame = ExportFrame(
+            index: encoded.index, labels: FrameLabelRecord(labels: labels, spec: spec), instanceMap: labels.instanceMap,
+            semanticMap: labels.semanticMap, rgbPNG: rgb.bytes)
+        for exporter in all {
+            // Exporters that do not take concurrent frames get them one at a time.
+            if exporter is ConcurrentDatasetExporter { try exporter.add(frame) } else { try lock.withLock { try exporter.add(frame) } }
+        }
+    }
+
+    func finish() throws {
+        for exporter in lock.withLock({ exporters }) { try exporter.finish() }
+    }
 }

@@ -173,4 +173,22 @@ final class ExportCLITests: XCTestCase {
         XCTAssertEqual(yoloLines.count, labels.objects.count)
         XCTAssertTrue(FileManager.default.fileExists(atPath: yolo.appendingPathComponent("data.yaml").path))
     }
+
+    /// `render --format` exports while rendering, and gives the same files as exporting afterwards.
+    func testRenderWithFormatEqualsExportAfterwards() throws {
+        let native = try CLI.temporaryDirectory("render-format"), after = try CLI.temporaryDirectory("render-format-after")
+        defer {
+            try? FileManager.default.removeItem(at: native)
+            try? FileManager.default.removeItem(at: after)
+        }
+        let r = try CLI.run([
+            "render", CLI.scene("minimal.yaml"), "--out", native.path, "--frames", "4", "--format", "coco", "--format", "yolo",
+        ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try CLI.run(["verify", native.path]).status, 0, "exports do not disturb the native dataset")
+        let e = try CLI.run(["export", native.path, "--format", "coco", "--out", after.path])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertEqual(try CLI.files(under: native.appendingPathComponent("exports/coco")), try CLI.files(under: after))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: native.appendingPathComponent("exports/yolo/data.yaml").path))
+    }
 }
