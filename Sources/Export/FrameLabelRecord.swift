@@ -1,3 +1,4 @@
+import Foundation
 import Labels
 import SceneCore
 
@@ -96,12 +97,44 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
     public var height: Int
     public var camera: CameraRecord
     public var objects: [ObjectRecord]
+    /// The frame's sampled lighting, for filtering and stratifying (absent in older files).
+    public var lighting: LightingRecord?
+
+    /// The sampled variation values of a frame's lighting.
+    public struct LightingRecord: Codable, Hashable, Sendable {
+        /// Unit vector towards the sun, world coordinates.
+        public var sunDirection: [Double]
+        /// Degrees above the horizon, and from +X counter-clockwise.
+        public var sunElevationDeg: Double
+        public var sunAzimuthDeg: Double
+        /// Linear RGB (color times intensity).
+        public var sunColor: [Double]
+        public var skyColor: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case sunDirection = "sun_direction"
+            case sunElevationDeg = "sun_elevation_deg"
+            case sunAzimuthDeg = "sun_azimuth_deg"
+            case sunColor = "sun_color"
+            case skyColor = "sky_color"
+        }
+
+        init(_ l: Lighting) {
+            let d = l.sunDirection
+            sunDirection = d.array
+            sunElevationDeg = asin(max(-1, min(1, d.z))) * 180 / .pi
+            sunAzimuthDeg = atan2(d.y, d.x) * 180 / .pi
+            sunColor = l.sunColor.array
+            skyColor = l.skyColor.array
+        }
+    }
 
     public init(labels: FrameLabels, spec: FrameSpec) {
         frame = labels.frame
         width = labels.width
         height = labels.height
         camera = CameraRecord(K: spec.camera.intrinsics.K, worldFromCamera: spec.camera.worldFromCamera.rows)
+        lighting = LightingRecord(spec.lighting)
         objects = labels.objects.map { o in
             ObjectRecord(
                 instanceID: o.instanceID, classID: o.classID, className: o.className,
@@ -118,7 +151,7 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
     /// The file's content, deterministic (see `JSONValue`).
     public var json: JSONValue {
         func matrix(_ rows: [[Double]]) -> JSONValue { .array(rows.map { .array($0.map { .double($0) }) }) }
-        return .object([
+        var top: [String: JSONValue] = [
             "frame": .int(frame),
             "width": .int(width),
             "height": .int(height),
@@ -146,6 +179,16 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
                     }
                     return .object(fields)
                 }),
-        ])
+        ]
+        if let l = lighting {
+            top["lighting"] = .object([
+                "sun_direction": .array(l.sunDirection.map { .double($0) }),
+                "sun_elevation_deg": .double(l.sunElevationDeg),
+                "sun_azimuth_deg": .double(l.sunAzimuthDeg),
+                "sun_color": .array(l.sunColor.map { .double($0) }),
+                "sky_color": .array(l.skyColor.map { .double($0) }),
+            ])
+        }
+        return .object(top)
     }
 }

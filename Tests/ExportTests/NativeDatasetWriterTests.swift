@@ -53,7 +53,9 @@ final class NativeDatasetWriterTests: XCTestCase {
         try writeDataset(to: dir, frames: 1)
         let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/labels/000000.json"))
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        XCTAssertEqual(Set(json.keys), ["frame", "width", "height", "camera", "objects"])
+        XCTAssertEqual(Set(json.keys), ["frame", "width", "height", "camera", "objects", "lighting"])
+        let lighting = try XCTUnwrap(json["lighting"] as? [String: Any])
+        XCTAssertEqual(Set(lighting.keys), ["sun_direction", "sun_elevation_deg", "sun_azimuth_deg", "sun_color", "sky_color"])
         XCTAssertEqual(json["frame"] as? Int, 0)
         XCTAssertEqual(json["width"] as? Int, 64)
         XCTAssertEqual(json["height"] as? Int, 48)
@@ -125,6 +127,13 @@ final class NativeDatasetWriterTests: XCTestCase {
               },
               "frame": 5,
               "height": 3,
+              "lighting": {
+                "sky_color": [0.35, 0.42, 0.55],
+                "sun_azimuth_deg": 36.86989764584402,
+                "sun_color": [1.0, 0.96, 0.9],
+                "sun_direction": [0.40561610125071507, 0.3042120759380363, 0.8619342151577695],
+                "sun_elevation_deg": 59.53445508054011
+              },
               "objects": [
                 {
                   "bbox": [1, 1, 2, 2],
