@@ -20,23 +20,28 @@ enum AtomicFile {
         }
         do {
             defer { close(fd) }
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ExportError(path: temporary, "cannot write: \(errnoText())")
-                    }
-                    offset += n
-                }
-            }
+            try writeAll(fd, bytes, path: temporary)
             if sync, fsync(fd) != 0 { throw ExportError(path: temporary, "cannot fsync: \(errnoText())") }
         }
         guard rename(temporary, path) == 0 else {
             throw ExportError(path: path, "cannot rename \(temporary) into place: \(errnoText())")
         }
         ok = true
+    }
+
+    /// Writes every byte to `fd`, retrying short writes and EINTR; errors name `path`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ExportError(path: path, "cannot write: \(errnoText())")
+                }
+                offset += n
+            }
+        }
     }
 
     /// Creates `path` and its missing parents. Throws naming the first component that is not a

@@ -100,17 +100,7 @@ final class StreamedFile {
     func write(_ text: String) throws { try write(Array(text.utf8)) }
 
     private func flush() throws {
-        try buffer.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc_write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ExportError(path: temporary, "cannot write: \(AtomicFile.errnoText())")
-                }
-                done += n
-            }
-        }
+        try AtomicFile.writeAll(fd, buffer, path: temporary)
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -131,11 +121,6 @@ final class StreamedFile {
 func removeScratchDirectory(_ path: String) {
     for name in AtomicFile.list(path) { unlink(path + "/" + name) }
     rmdir(path)
-}
-
-@inline(__always)
-private func Glibc_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }
 
 @inline(__always)
