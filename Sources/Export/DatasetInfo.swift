@@ -42,7 +42,10 @@ public enum DatasetFile: String, CaseIterable, Hashable, Sendable {
 /// `dataset.json`: what the whole dataset is.
 public struct DatasetInfo: Codable, Hashable, Sendable {
     /// The format this code writes. Readers reject versions they do not know.
-    public static let currentFormatVersion = 1
+    public static let currentFormatVersion = 2
+    /// Versions this build reads: 2 added amodal boxes, visibility, truncation, 3D boxes and lighting
+    /// to the labels, all optional keys, so version 1 datasets read as they are.
+    public static let readableFormatVersions = 1...2
     /// The value of the "format" key, which identifies a SceneFarm native dataset.
     public static let formatName = "scenefarm-native"
 

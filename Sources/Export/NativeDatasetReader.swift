@@ -17,9 +17,9 @@ public struct NativeDatasetReader: Sendable {
         } catch {
             throw ExportError(path: path, "not a valid dataset.json: \(Self.describe(error))")
         }
-        guard info.formatVersion == DatasetInfo.currentFormatVersion else {
+        guard DatasetInfo.readableFormatVersions.contains(info.formatVersion) else {
             throw ExportError(
-                path: path, "format version \(info.formatVersion); this reader knows \(DatasetInfo.currentFormatVersion)")
+                path: path, "format version \(info.formatVersion); this reader knows \(DatasetInfo.readableFormatVersions)")
         }
     }
 
