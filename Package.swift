@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "SceneCore", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -27,6 +30,18 @@ let package = Package(
         .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),
         .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
         .target(name: "FramePipeline", dependencies: ["SceneCore", "Labels", "Export"]),
+        // The farm's wire: messages, framing, handshake and auth. NIOCore only, never NIOPosix.
+        .target(
+            name: "FarmProtocol",
+            dependencies: [
+                "SceneCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Planner and lease state machine (pure for now: no sockets, no journal).
+        .target(name: "Coordinator", dependencies: ["FarmProtocol"]),
         .executableTarget(
             name: "scenefarm",
             dependencies: [
@@ -41,6 +56,16 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
         .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
         .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore"]),
+        .testTarget(
+            name: "FarmProtocolTests",
+            dependencies: [
+                "FarmProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "FarmProtocol"]),
     ],
     swiftLanguageModes: [.v5]
 )

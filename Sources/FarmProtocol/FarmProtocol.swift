@@ -1,0 +1,27 @@
+// FarmProtocol: the wire between the coordinator and its workers.
+//
+// Holds the messages (`FarmMessage`), their binary encoding, the bounded framing codec
+// (`FarmMessageDecoder`, `FarmMessageEncoder`, `FarmPipeline`) and the handshake's
+// authentication (`FarmAuthentication`, `FarmToken`). See docs/PROTOCOL.md.
+//
+// Non-goals: no sockets, no event loops, no processes (NIOCore only, never NIOPosix); no
+// scheduling decisions (that is the coordinator's lease table); no TLS (run it on a trusted
+// network or inside a tunnel: the handshake authenticates, it does not encrypt).
+
+/// Constants of the wire protocol.
+public enum FarmProtocol {
+    /// The protocol version this build speaks. A hello with any other version is refused with a
+    /// `FarmWireError.versionMismatch` naming both versions.
+    public static let version: UInt16 = 1
+
+    /// The default hard limit on one frame's payload (type tag + body): 64 MiB. A frame that
+    /// claims more is an error before any of its body is buffered.
+    public static let defaultMaximumFrameLength = 64 * 1024 * 1024
+
+    /// Size of the length prefix in bytes (big-endian `UInt32`).
+    public static let lengthFieldSize = 4
+
+    /// Size of a challenge nonce and of an HMAC-SHA256 code, in bytes.
+    public static let nonceSize = 32
+    public static let authenticationCodeSize = 32
+}
