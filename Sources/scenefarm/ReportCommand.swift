@@ -17,7 +17,9 @@ struct ReportCommand: ParsableCommand {
     var samples: Int = 6
 
     func validate() throws {
-        guard (0...1000).contains(samples) else { throw ValidationError("--samples must be in 0...1000, got \(samples).") }
+        guard (0...1000).contains(samples) else {
+            throw ValidationError("--samples must be in 0...1000, got \(samples).")
+        }
     }
 
     func run() throws {

@@ -19,12 +19,13 @@ final class ReportStatisticsTests: XCTestCase {
             if let t = o.4 { fields.append("\"truncation\": \(t)") }
             return "{" + fields.joined(separator: ", ") + "}"
         }.joined(separator: ", ")
-        let lighting = sunElevation.map {
-            """
-            , "lighting": {"sun_direction": [0, 0, 1], "sun_elevation_deg": \($0), "sun_azimuth_deg": 0,
-              "sun_color": [1, 1, 1], "sky_color": [0.5, 0.5, 0.5]}
-            """
-        } ?? ""
+        let lighting =
+            sunElevation.map {
+                """
+                , "lighting": {"sun_direction": [0, 0, 1], "sun_elevation_deg": \($0), "sun_azimuth_deg": 0,
+                  "sun_color": [1, 1, 1], "sky_color": [0.5, 0.5, 0.5]}
+                """
+            } ?? ""
         let json = """
             {"frame": \(frame), "width": 100, "height": 50,
              "camera": {"K": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
@@ -69,15 +70,10 @@ final class ReportStatisticsTests: XCTestCase {
         XCTAssertEqual(st.objectsPerClass, [2: 2, 3: 1])
         XCTAssertEqual(st.classNames, [2: "car", 3: "pedestrian"])
         XCTAssertEqual(st.framesByObjectCount, [2: 1, 0: 1, 1: 1])
-        // Width bins are 5 px wide (100 / 20): 10 → bin 2, 5 → bin 1, 100 → the last bin (closed range).
-        XCTAssertEqual(st.boxWidth.bin(of: 10), 2)
-        XCTAssertEqual(st.boxWidth.counts[1], 1)
-        XCTAssertEqual(st.boxWidth.counts[2], 1)
-        XCTAssertEqual(st.boxWidth.counts[19], 1)
-        XCTAssertEqual(st.boxHeight.counts.reduce(0, +), 3)
-        XCTAssertEqual(st.boxHeight.counts[2], 1, "height 5 in 2.5 px bins")
-        XCTAssertEqual(st.boxHeight.counts[8], 1, "height 20")
-        XCTAssertEqual(st.boxHeight.counts[19], 1, "height 50")
+        // Octave bins, 7 up to 128 px: width 10 → 8..<16 (bin 3), 5 → 4..<8 (bin 2), 100 → 64..<128 (bin 6).
+        XCTAssertEqual(st.boxWidth.counts, [0, 0, 1, 1, 0, 0, 1])
+        // Heights 5, 20 and 50, six bins up to 64 px.
+        XCTAssertEqual(st.boxHeight.counts, [0, 0, 1, 0, 1, 1])
         // Aspect bins are 0.25 wide: 2.0 → bin 8 (twice), 0.25 → bin 1.
         XCTAssertEqual(st.aspectRatio.counts[8], 2)
         XCTAssertEqual(st.aspectRatio.counts[1], 1)
@@ -91,6 +87,23 @@ final class ReportStatisticsTests: XCTestCase {
         XCTAssertEqual(st.framesBySunElevation.counts[8], 1)
         XCTAssertEqual(st.objectsBySunElevation.counts[3], 2, "both objects of the 35° frame")
         XCTAssertEqual(st.objectsBySunElevation.total, 2, "the unlit frame's car is not counted")
+    }
+
+    func testObjectsPerFrameBarsGroupLargeCounts() throws {
+        var st = ReportStatistics(imageWidth: 100, imageHeight: 50)
+        st.add(try Self.record(frame: 0, objects: []))
+        st.add(try Self.record(frame: 1, objects: [(2, "car", [0, 0, 9, 4], nil, nil)]))
+        XCTAssertEqual(st.objectsPerFrameBars().map(\.label), ["0", "1"])
+        XCTAssertEqual(st.objectsPerFrameBars().map(\.count), [1, 1])
+        let many = (0..<50).map { _ in (2, "car", [0, 0, 9, 4], Double?.none, Double?.none) }
+        st.add(try Self.record(frame: 2, objects: many))
+        let bars = st.objectsPerFrameBars(maxBars: 24)
+        XCTAssertEqual(bars.first?.label, "0–2")
+        XCTAssertEqual(bars.first?.count, 2)
+        XCTAssertEqual(bars.last?.label, "48–50")
+        XCTAssertEqual(bars.last?.count, 1)
+        XCTAssertEqual(bars.map(\.count).reduce(0, +), 3)
+        XCTAssertLessThanOrEqual(bars.count, 24)
     }
 
     func testSampleFramesAreEvenlySpreadAndDistinct() {
@@ -147,9 +160,10 @@ final class DatasetReportHTMLTests: XCTestCase {
             guard let close = rest[open...].firstIndex(of: ">") else { return "unterminated tag" }
             let tag = rest[rest.index(after: open)..<close]
             rest = rest[rest.index(after: close)...]
-            let name = tag.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\n" }).first.map {
-                String($0).lowercased()
-            } ?? ""
+            let name =
+                tag.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\n" }).first.map {
+                    String($0).lowercased()
+                } ?? ""
             if tag.hasPrefix("/") {
                 let closing = String(tag.dropFirst()).lowercased()
                 guard stack.last == closing else { return "</\(closing)> closes <\(stack.last ?? "nothing")>" }

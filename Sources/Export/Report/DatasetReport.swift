@@ -23,28 +23,30 @@ public enum DatasetReport {
     /// The page, from the dataset's description, its accumulated statistics and the sample images.
     public static func html(info: DatasetInfo, statistics st: ReportStatistics, samples: [Sample]) -> String {
         var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<title>SceneFarm report: \(HTML.escape(info.sceneName))</title>\n<style>\n\(css)</style>\n</head>\n<body>\n"
+        h += "<title>SceneFarm report: \(HTML.escape(info.sceneName))</title>\n"
+        h += "<style>\n\(css)</style>\n</head>\n<body>\n"
 
         // Header.
-        h += "<header><h1>SceneFarm dataset report: \(HTML.escape(info.sceneName))</h1>\n<table class=\"kv\">\n"
+        h += "<h1>SceneFarm dataset report: \(HTML.escape(info.sceneName))</h1>\n<header>\n<table class=\"kv\">\n"
         let perFrame = st.frames > 0 ? String(format: "%.2f", Double(st.objects) / Double(st.frames)) : "–"
         for (k, v) in [
-            ("Scene", info.sceneName), ("Frames", "\(info.frameCount)"), ("Image size", "\(info.width) × \(info.height)"),
+            ("Scene", info.sceneName), ("Frames", "\(info.frameCount)"),
+            ("Image size", "\(info.width) × \(info.height)"),
             ("Seed", "\(info.seed)"), ("Software version", info.softwareVersion),
             ("Format version", "\(info.formatVersion)"), ("Objects", "\(st.objects)"), ("Objects per frame", perFrame),
         ] {
             h += "<tr><th>\(HTML.escape(k))</th><td>\(HTML.escape(v))</td></tr>\n"
         }
-        h += "</table>\n</header>\n"
+        h += "</table>\n"
 
         // Class table.
-        h += "<section id=\"classes\"><h2>Classes</h2>\n<table class=\"classes\">\n"
+        h += "<section id=\"classes\"><table class=\"classes\">\n"
         h += "<tr><th>Id</th><th>Color</th><th>Name</th><th>Objects</th></tr>\n"
         for c in classRows(info: info, statistics: st) {
             h += "<tr><td>\(c.id)</td><td><span class=\"sw\" style=\"background:\(c.css)\"></span></td>"
             h += "<td>\(HTML.escape(c.name))</td><td>\(c.objects)</td></tr>\n"
         }
-        h += "</table>\n</section>\n"
+        h += "</table>\n</section>\n</header>\n"
 
         // Plots.
         h += "<section id=\"plots\"><h2>Distributions</h2>\n<div class=\"plots\">\n"
@@ -99,18 +101,19 @@ public enum DatasetReport {
             SVGBarChart.svg(
                 title: "Objects per class", xLabel: "class", yLabel: "objects",
                 bars: rows.map { ReportBar(label: $0.name, count: $0.objects, color: $0.css) }))
-        let maxObjects = st.framesByObjectCount.keys.max() ?? 0
         out.append(
             SVGBarChart.svg(
                 title: "Objects per frame", xLabel: "objects in the frame", yLabel: "frames",
-                bars: (0...maxObjects).map { ReportBar(label: "\($0)", count: st.framesByObjectCount[$0] ?? 0) }))
-        let px: (Double) -> String = { String(Int($0.rounded())) }
+                bars: st.objectsPerFrameBars()))
+        let px: (Double) -> String = { String(Int(pow(2, $0).rounded())) }
         out.append(
             SVGBarChart.svg(
-                title: "Box width", xLabel: "pixels (bin start)", yLabel: "objects", bars: st.boxWidth.bars(format: px)))
+                title: "Box width", xLabel: "pixels (octave bins, labelled by their start)", yLabel: "objects",
+                bars: st.boxWidth.bars(format: px)))
         out.append(
             SVGBarChart.svg(
-                title: "Box height", xLabel: "pixels (bin start)", yLabel: "objects", bars: st.boxHeight.bars(format: px)))
+                title: "Box height", xLabel: "pixels (octave bins, labelled by their start)", yLabel: "objects",
+                bars: st.boxHeight.bars(format: px)))
         let two: (Double) -> String = { String(format: "%.2f", $0) }
         let one: (Double) -> String = { String(format: "%.1f", $0) }
         out.append(
@@ -147,6 +150,7 @@ public enum DatasetReport {
 
     static let css = """
         body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafafa}
+        header{display:flex;flex-wrap:wrap;gap:32px;align-items:flex-start}
         h1{font-size:22px;margin:0 0 12px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px}
         table{border-collapse:collapse}th,td{padding:3px 10px;text-align:left;border-bottom:1px solid #e4e4e4}
         table.kv th{color:#555;font-weight:600}

@@ -80,7 +80,8 @@ public struct ReportStatistics: Hashable, Sendable {
     public private(set) var classNames: [Int: String] = [:]
     /// objects in a frame → frames with that many.
     public private(set) var framesByObjectCount: [Int: Int] = [:]
-    /// Box sizes in pixels (inclusive extents: xmax - xmin + 1).
+    /// Box sizes in pixels (inclusive extents: xmax - xmin + 1), binned by octave: the histograms
+    /// hold log2(size), so bin i counts sizes in 2^i ..< 2^(i+1) — small and large objects both show.
     public private(set) var boxWidth: Histogram
     public private(set) var boxHeight: Histogram
     /// Box width / height.
@@ -93,10 +94,27 @@ public struct ReportStatistics: Hashable, Sendable {
     public private(set) var framesBySunElevation = Histogram(lower: 0, upper: 90, bins: 9, includesUpper: true)
     public private(set) var framesWithLighting = 0
 
-    /// `imageWidth` and `imageHeight` set the range of the box size histograms (20 bins each).
+    /// `imageWidth` and `imageHeight` set the range of the box size histograms: one bin per octave
+    /// up to the image size.
     public init(imageWidth: Int, imageHeight: Int) {
-        boxWidth = Histogram(lower: 0, upper: Double(max(1, imageWidth)), bins: 20, includesUpper: true)
-        boxHeight = Histogram(lower: 0, upper: Double(max(1, imageHeight)), bins: 20, includesUpper: true)
+        func octaves(_ size: Int) -> Histogram {
+            let top = max(1, Int(log2(Double(max(2, size))).rounded(.up)))
+            return Histogram(lower: 0, upper: Double(top), bins: top, includesUpper: true)
+        }
+        boxWidth = octaves(imageWidth)
+        boxHeight = octaves(imageHeight)
+    }
+
+    /// Frames by object count, in at most `maxBars` bars of equal integer width starting at 0,
+    /// labelled "n" or "a–b".
+    public func objectsPerFrameBars(maxBars: Int = 24) -> [ReportBar] {
+        let top = framesByObjectCount.keys.max() ?? 0
+        let width = max(1, (top + maxBars) / maxBars)
+        return stride(from: 0, through: top, by: width).map { start in
+            let end = start + width - 1
+            let count = (start...end).reduce(0) { $0 + (framesByObjectCount[$1] ?? 0) }
+            return ReportBar(label: width == 1 ? "\(start)" : "\(start)–\(end)", count: count)
+        }
     }
 
     public mutating func add(_ record: FrameLabelRecord) {
@@ -111,9 +129,10 @@ public struct ReportStatistics: Hashable, Sendable {
             objectsPerClass[o.classID, default: 0] += 1
             if classNames[o.classID] == nil { classNames[o.classID] = o.className }
             if o.bbox.count == 4 {
-                let w = o.bbox[2] - o.bbox[0] + 1, h = o.bbox[3] - o.bbox[1] + 1
-                boxWidth.add(Double(w))
-                boxHeight.add(Double(h))
+                let w = o.bbox[2] - o.bbox[0] + 1
+                let h = o.bbox[3] - o.bbox[1] + 1
+                if w > 0 { boxWidth.add(log2(Double(w))) }
+                if h > 0 { boxHeight.add(log2(Double(h))) }
                 if h > 0 { aspectRatio.add(Double(w) / Double(h)) }
             }
             if let v = o.visibility { visibility.add(v) }

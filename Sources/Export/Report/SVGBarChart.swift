@@ -9,9 +9,14 @@
 /// ```
 public enum SVGBarChart {
     public static func svg(title: String, xLabel: String, yLabel: String, bars: [ReportBar]) -> String {
-        let width = 600, height = 280
-        let left = 56, right = 12, top = 30, bottom = 64
-        let plotW = width - left - right, plotH = height - top - bottom
+        let width = 540
+        let height = 280
+        let left = 56
+        let right = 12
+        let top = 40
+        let bottom = 64
+        let plotW = width - left - right
+        let plotH = height - top - bottom
         let maxCount = max(1, bars.map(\.count).max() ?? 0)
         // No xmlns: inline SVG in HTML5 needs none, and the page holds no URLs at all.
         var s = "<svg width=\"\(width)\" height=\"\(height)\" "
