@@ -12,8 +12,9 @@ OUT_PNG=docs/images/report.png
 
 if ! command -v chromium >/dev/null 2>&1; then
     echo "installing chromium" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
 swift build -c debug --product scenefarm >/dev/null
