@@ -81,6 +81,52 @@ public enum ContactSheet {
         return try PNGEncoder.encodeRGB8(sheet, width: sheetW, height: sheetH)
     }
 
+    /// One panel of `frame` for reports: the color image with the semantic map blended over it at
+    /// half strength (labelled pixels only) and every object's box in its class color, scaled by
+    /// `scale` (nearest neighbour), as PNG bytes.
+    public static func overlayPNG(dataset reader: NativeDatasetReader, frame: Int, scale: Double = 0.5) throws -> [UInt8] {
+        let info = reader.info
+        let rgb = try reader.rgb(frame: frame)
+        let semantic = try reader.semanticMap(frame: frame)
+        let labels = try reader.labels(frame: frame)
+        let w = info.width, h = info.height
+        for (image, name) in [(rgb, "rgb"), (semantic, "semantic")] where image.width != w || image.height != h {
+            throw ExportError(path: reader.path(.rgb, frame: frame), frame: frame, "\(name) image is not \(w)x\(h)")
+        }
+        let classColor = classColors(info)
+        var panel = [UInt8](repeating: 0, count: w * h * 3)
+        for i in 0..<(w * h) {
+            let id = Int(semantic.samples8[i])
+            for k in 0..<3 {
+                let v = rgb.samples8[i * rgb.channels + k]
+                panel[i * 3 + k] = id == 0 ? v : UInt8((Int(v) + Int(classColor[id][k])) / 2)
+            }
+        }
+        for object in labels.objects where object.bbox.count == 4 {
+            let color = classColor[max(0, min(255, object.classID))]
+            drawRectangle(&panel, width: w, height: h, box: object.bbox, color: color, thickness: max(1, Int(2 / scale)))
+        }
+        let pw = max(1, Int(Double(w) * scale)), ph = max(1, Int(Double(h) * scale))
+        var scaled = [UInt8](repeating: 0, count: pw * ph * 3)
+        for y in 0..<ph {
+            let sy = min(h - 1, Int(Double(y) / scale))
+            for x in 0..<pw {
+                let sx = min(w - 1, Int(Double(x) / scale))
+                for k in 0..<3 { scaled[(y * pw + x) * 3 + k] = panel[(sy * w + sx) * 3 + k] }
+            }
+        }
+        return try PNGEncoder.encodeRGB8(scaled, width: pw, height: ph)
+    }
+
+    /// Class id → display color, black for ids without one.
+    static func classColors(_ info: DatasetInfo) -> [[UInt8]] {
+        var classColor = [[UInt8]](repeating: [0, 0, 0], count: 256)
+        for c in info.classes where (0..<256).contains(c.id) && c.color.count == 3 {
+            classColor[c.id] = c.color.map { UInt8(clamping: $0) }
+        }
+        return classColor
+    }
+
     /// A well-spread, deterministic color for an instance id (golden-ratio hue steps).
     static func distinctColor(_ id: Int) -> [UInt8] {
         let hue = (Double(id) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1)
