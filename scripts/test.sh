@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
+# One formatter configuration (.swift-format) for the whole tree; a lint finding fails the run.
+swift format lint --strict -r Sources Tests Package.swift
 swift build --build-tests -Xswiftc -warnings-as-errors
 
 log="$(mktemp)"

@@ -119,7 +119,8 @@ public struct LeaseTable: Sendable {
         guard let lease = leases[leaseID] else { return [.rejected(rejection(for: leaseID))] }
         let missing = shards[lease.shardID].frames.filter { !committed[$0] }
         guard missing.isEmpty else {
-            return endInFailure(lease, error: "worker \(lease.worker) reported lease \(leaseID) done with frames \(missing) missing")
+            return endInFailure(
+                lease, error: "worker \(lease.worker) reported lease \(leaseID) done with frames \(missing) missing")
         }
         leases[leaseID] = nil
         shards[lease.shardID].state = .done

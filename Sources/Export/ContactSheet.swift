@@ -38,7 +38,8 @@ public enum ContactSheet {
         for i in 0..<(w * h) { for k in 0..<3 { boxed[i * 3 + k] = rgb.samples8[i * rgb.channels + k] } }
         for object in labels.objects where object.bbox.count == 4 {
             let color = classColor[max(0, min(255, object.classID))]
-            drawRectangle(&boxed, width: w, height: h, box: object.bbox, color: color, thickness: max(1, Int(2 / scale)))
+            drawRectangle(
+                &boxed, width: w, height: h, box: object.bbox, color: color, thickness: max(1, Int(2 / scale)))
         }
         var semanticPanel = [UInt8](repeating: 0, count: w * h * 3)
         var instancePanel = [UInt8](repeating: 0, count: w * h * 3)
@@ -65,7 +66,9 @@ public enum ContactSheet {
         let gap = 4
         let sheetW = pw * 2 + gap, sheetH = ph * 2 + gap
         var sheet = [UInt8](repeating: 255, count: sheetW * sheetH * 3)
-        let panels = [(boxed, 0, 0), (semanticPanel, pw + gap, 0), (instancePanel, 0, ph + gap), (depthPanel, pw + gap, ph + gap)]
+        let panels = [
+            (boxed, 0, 0), (semanticPanel, pw + gap, 0), (instancePanel, 0, ph + gap), (depthPanel, pw + gap, ph + gap),
+        ]
         for (panel, ox, oy) in panels {
             for y in 0..<ph {
                 let sy = min(h - 1, Int(Double(y) / scale))
@@ -84,7 +87,9 @@ public enum ContactSheet {
     /// One panel of `frame` for reports: the color image with the semantic map blended over it at
     /// half strength (labelled pixels only) and every object's box in its class color, scaled by
     /// `scale` (nearest neighbour), as PNG bytes.
-    public static func overlayPNG(dataset reader: NativeDatasetReader, frame: Int, scale: Double = 0.5) throws -> [UInt8] {
+    public static func overlayPNG(
+        dataset reader: NativeDatasetReader, frame: Int, scale: Double = 0.5
+    ) throws -> [UInt8] {
         let info = reader.info
         let rgb = try reader.rgb(frame: frame)
         let semantic = try reader.semanticMap(frame: frame)
@@ -104,7 +109,8 @@ public enum ContactSheet {
         }
         for object in labels.objects where object.bbox.count == 4 {
             let color = classColor[max(0, min(255, object.classID))]
-            drawRectangle(&panel, width: w, height: h, box: object.bbox, color: color, thickness: max(1, Int(2 / scale)))
+            drawRectangle(
+                &panel, width: w, height: h, box: object.bbox, color: color, thickness: max(1, Int(2 / scale)))
         }
         let pw = max(1, Int(Double(w) * scale)), ph = max(1, Int(Double(h) * scale))
         var scaled = [UInt8](repeating: 0, count: pw * ph * 3)
@@ -138,7 +144,9 @@ public enum ContactSheet {
         return [UInt8(rgb.0 * 255), UInt8(rgb.1 * 255), UInt8(rgb.2 * 255)]
     }
 
-    static func drawRectangle(_ image: inout [UInt8], width: Int, height: Int, box: [Int], color: [UInt8], thickness: Int) {
+    static func drawRectangle(
+        _ image: inout [UInt8], width: Int, height: Int, box: [Int], color: [UInt8], thickness: Int
+    ) {
         let x0 = max(0, box[0]), y0 = max(0, box[1]), x1 = min(width - 1, box[2]), y1 = min(height - 1, box[3])
         guard x0 <= x1, y0 <= y1 else { return }
         func plot(_ x: Int, _ y: Int) {
@@ -161,5 +169,5 @@ public enum ContactSheet {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -53,7 +53,10 @@ public enum DatasetVerifier {
         var classNames: [Int: String] = [:]
         for c in info.classes {
             if let name = classNames[c.id] {
-                problems.append(.init(frame: nil, file: "dataset.json", detail: "class id \(c.id) is listed twice (\(name), \(c.name))"))
+                problems.append(
+                    .init(
+                        frame: nil, file: "dataset.json",
+                        detail: "class id \(c.id) is listed twice (\(name), \(c.name))"))
             }
             classNames[c.id] = c.name
         }
@@ -61,7 +64,8 @@ public enum DatasetVerifier {
             problems += verifyFrame(frame, reader: reader, classNames: classNames)
         }
         problems += verifyFolders(reader)
-        return VerificationReport(directory: directory, info: info, framesChecked: max(0, info.frameCount), problems: problems)
+        return VerificationReport(
+            directory: directory, info: info, framesChecked: max(0, info.frameCount), problems: problems)
     }
 
     private struct Extent {
@@ -69,7 +73,9 @@ public enum DatasetVerifier {
         var xmin = Int.max, ymin = Int.max, xmax = -1, ymax = -1
     }
 
-    static func verifyFrame(_ frame: Int, reader: NativeDatasetReader, classNames: [Int: String]) -> [VerificationProblem] {
+    static func verifyFrame(
+        _ frame: Int, reader: NativeDatasetReader, classNames: [Int: String]
+    ) -> [VerificationProblem] {
         let info = reader.info
         var problems: [VerificationProblem] = []
         func problem(_ file: DatasetFile, _ detail: String) {
@@ -88,7 +94,8 @@ public enum DatasetVerifier {
                 }
                 guard png.channels == channels, png.bitDepth == bitDepth else {
                     problem(
-                        file, "\(png.channels) channel(s) at \(png.bitDepth) bit, expected \(channels) at \(bitDepth) bit")
+                        file,
+                        "\(png.channels) channel(s) at \(png.bitDepth) bit, expected \(channels) at \(bitDepth) bit")
                     return nil
                 }
                 return png
@@ -124,7 +131,8 @@ public enum DatasetVerifier {
         if record.camera.K.count != 3 || record.camera.K.contains(where: { $0.count != 3 }) {
             problem(.labels, "camera K is not 3x3")
         }
-        if record.camera.worldFromCamera.count != 4 || record.camera.worldFromCamera.contains(where: { $0.count != 4 }) {
+        if record.camera.worldFromCamera.count != 4 || record.camera.worldFromCamera.contains(where: { $0.count != 4 })
+        {
             problem(.labels, "camera world_from_camera is not 4x4")
         }
         var recordOf = [Int](repeating: -1, count: 65536)  // instance id -> index in record.objects
@@ -138,7 +146,9 @@ public enum DatasetVerifier {
             if id <= previousID { problem(.labels, "objects are not sorted by unique instance id at instance \(id)") }
             previousID = max(previousID, id)
             if recordOf[id] < 0 { recordOf[id] = k }
-            if object.bbox.count != 4 { problem(.labels, "instance \(id): bbox has \(object.bbox.count) values, expected 4") }
+            if object.bbox.count != 4 {
+                problem(.labels, "instance \(id): bbox has \(object.bbox.count) values, expected 4")
+            }
             // Amodal labels: the unoccluded silhouette contains the visible mask.
             if let a = object.amodalBBox, a.count == 4, object.bbox.count == 4 {
                 if a[0] > object.bbox[0] || a[1] > object.bbox[1] || a[2] < object.bbox[2] || a[3] < object.bbox[3] {
@@ -146,14 +156,19 @@ public enum DatasetVerifier {
                 }
             }
             if let n = object.amodalPixels {
-                if n < object.pixels { problem(.labels, "instance \(id): amodal_pixels \(n) < pixels \(object.pixels)") }
+                if n < object.pixels {
+                    problem(.labels, "instance \(id): amodal_pixels \(n) < pixels \(object.pixels)")
+                }
                 if let v = object.visibility, abs(v - Double(object.pixels) / Double(max(n, 1))) > 1e-9 {
                     problem(.labels, "instance \(id): visibility \(v) is not pixels / amodal_pixels")
                 }
             }
             if let name = classNames[object.classID] {
                 if name != object.className {
-                    problem(.labels, "instance \(id): class \(object.classID) is \"\(name)\" in dataset.json, not \"\(object.className)\"")
+                    problem(
+                        .labels,
+                        "instance \(id): class \(object.classID) is \"\(name)\" in dataset.json, not \"\(object.className)\""
+                    )
                 }
             } else if object.classID != 0 {
                 problem(.labels, "instance \(id): class id \(object.classID) is not in the class table")
@@ -185,15 +200,19 @@ public enum DatasetVerifier {
                 }
             }
         }
-        for (k, object) in record.objects.enumerated() where (1...65535).contains(object.instanceID) && recordOf[object.instanceID] == k {
+        for (k, object) in record.objects.enumerated()
+        where (1...65535).contains(object.instanceID) && recordOf[object.instanceID] == k {
             let e = extents[object.instanceID]
             guard e.pixels > 0 else {
-                problem(.instance, "instance \(object.instanceID) has an object record but no pixels in the instance map")
+                problem(
+                    .instance, "instance \(object.instanceID) has an object record but no pixels in the instance map")
                 continue
             }
             let extent = [e.xmin, e.ymin, e.xmax, e.ymax]
             if object.bbox != extent {
-                problem(.labels, "instance \(object.instanceID): bbox \(object.bbox) is not the extent of its mask \(extent)")
+                problem(
+                    .labels,
+                    "instance \(object.instanceID): bbox \(object.bbox) is not the extent of its mask \(extent)")
             }
             if object.pixels != e.pixels {
                 problem(.labels, "instance \(object.instanceID): pixels is \(object.pixels), its mask has \(e.pixels)")
@@ -209,7 +228,8 @@ public enum DatasetVerifier {
             let e = extents[id]
             problem(
                 .instance,
-                "instance id \(id) has \(e.pixels) pixel(s) in [\(e.xmin), \(e.ymin), \(e.xmax), \(e.ymax)] but no object record")
+                "instance id \(id) has \(e.pixels) pixel(s) in [\(e.xmin), \(e.ymin), \(e.xmax), \(e.ymax)] but no object record"
+            )
         }
         return problems
     }
@@ -223,7 +243,8 @@ public enum DatasetVerifier {
         for file in DatasetFile.allCases {
             for name in AtomicFile.list(reader.directory + "/" + file.folder) {
                 if name.contains(".tmp") {
-                    problems.append(.init(frame: nil, file: file.folder + "/" + name, detail: "leftover temporary file"))
+                    problems.append(
+                        .init(frame: nil, file: file.folder + "/" + name, detail: "leftover temporary file"))
                 } else if let index = DatasetFile.frameIndex(fileName: name, fileExtension: file.fileExtension),
                     index >= reader.info.frameCount
                 {

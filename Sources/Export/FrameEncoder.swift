@@ -70,7 +70,9 @@ public enum FrameEncoder {
             }
         }
         let rgb = try png(.rgb) {
-            try frame.color.withUnsafeBufferPointer { try PNGEncoder.encodeRGBA8AsRGB($0, width: width, height: height) }
+            try frame.color.withUnsafeBufferPointer {
+                try PNGEncoder.encodeRGBA8AsRGB($0, width: width, height: height)
+            }
         }
         let instance = try png(.instance) {
             try labels.instanceMap.withUnsafeBufferPointer {
@@ -78,7 +80,9 @@ public enum FrameEncoder {
             }
         }
         let semantic = try png(.semantic) {
-            try labels.semanticMap.withUnsafeBufferPointer { try PNGEncoder.encodeGray8($0, width: width, height: height) }
+            try labels.semanticMap.withUnsafeBufferPointer {
+                try PNGEncoder.encodeGray8($0, width: width, height: height)
+            }
         }
         let depth = try png(.depth) {
             try labels.depthMillimetres.withUnsafeBufferPointer {

@@ -143,7 +143,8 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
                 amodalPixels: o.amodal?.pixels, visibility: o.amodal?.visibility,
                 amodalBBoxUnclipped: o.extent?.box, truncation: o.extent?.truncation,
                 box3D: o.box3D.map {
-                    Box3DRecord(size: $0.size.array, worldFromBox: $0.worldFromBox.rows, cameraFromBox: $0.cameraFromBox.rows)
+                    Box3DRecord(
+                        size: $0.size.array, worldFromBox: $0.worldFromBox.rows, cameraFromBox: $0.cameraFromBox.rows)
                 })
         }
     }

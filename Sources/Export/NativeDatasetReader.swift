@@ -19,7 +19,8 @@ public struct NativeDatasetReader: Sendable {
         }
         guard DatasetInfo.readableFormatVersions.contains(info.formatVersion) else {
             throw ExportError(
-                path: path, "format version \(info.formatVersion); this reader knows \(DatasetInfo.readableFormatVersions)")
+                path: path,
+                "format version \(info.formatVersion); this reader knows \(DatasetInfo.readableFormatVersions)")
         }
     }
 
@@ -61,13 +62,17 @@ public struct NativeDatasetReader: Sendable {
     /// A short account of a decoding error: which key, and why.
     static func describe(_ error: Error) -> String {
         func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty
+                ? "top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         switch error as? DecodingError {
-        case .keyNotFound(let key, let context)?: return "missing key \"\(key.stringValue)\" at \(at(context.codingPath))"
-        case .typeMismatch(_, let context)?: return "wrong type at \(at(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context)?:
+            return "missing key \"\(key.stringValue)\" at \(at(context.codingPath))"
+        case .typeMismatch(_, let context)?:
+            return "wrong type at \(at(context.codingPath)): \(context.debugDescription)"
         case .valueNotFound(_, let context)?: return "missing value at \(at(context.codingPath))"
-        case .dataCorrupted(let context)?: return "malformed JSON at \(at(context.codingPath)): \(context.debugDescription)"
+        case .dataCorrupted(let context)?:
+            return "malformed JSON at \(at(context.codingPath)): \(context.debugDescription)"
         default: return "\(error)"
         }
     }

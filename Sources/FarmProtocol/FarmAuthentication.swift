@@ -18,7 +18,8 @@ public enum FarmAuthentication {
     /// (Crypto's `isValidAuthenticationCode`), so timing tells an attacker nothing.
     public static func isValid(code: [UInt8], token: FarmToken, nonce: [UInt8]) -> Bool {
         guard code.count == FarmProtocol.authenticationCodeSize else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: nonce, using: SymmetricKey(data: token.bytes))
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            code, authenticating: nonce, using: SymmetricKey(data: token.bytes))
     }
 
     /// SHA-256 of `bytes` as 64 lowercase hex digits (the job's `sceneDigest`).

@@ -176,7 +176,8 @@ private struct BodyWriter {
 
     func u32(_ value: Int, field: String) throws -> UInt32 {
         guard let v = UInt32(exactly: value) else {
-            throw FarmWireError.unencodable(message: message, field: field, reason: "\(value) is not in 0...\(UInt32.max)")
+            throw FarmWireError.unencodable(
+                message: message, field: field, reason: "\(value) is not in 0...\(UInt32.max)")
         }
         return v
     }
@@ -199,7 +200,8 @@ private struct BodyWriter {
 
     func fixed(_ bytes: [UInt8], count: Int, field: String, into buffer: inout ByteBuffer) throws {
         guard bytes.count == count else {
-            throw FarmWireError.unencodable(message: message, field: field, reason: "has \(bytes.count) bytes, needs \(count)")
+            throw FarmWireError.unencodable(
+                message: message, field: field, reason: "has \(bytes.count) bytes, needs \(count)")
         }
         buffer.writeBytes(bytes)
     }
@@ -211,7 +213,8 @@ private struct BodyReader {
 
     func need(_ count: Int, _ field: String) throws {
         guard buffer.readableBytes >= count else {
-            throw FarmWireError.truncated(message: message, field: field, needed: count, available: buffer.readableBytes)
+            throw FarmWireError.truncated(
+                message: message, field: field, needed: count, available: buffer.readableBytes)
         }
     }
 
@@ -262,7 +265,8 @@ private struct BodyReader {
         case 0: return nil
         case 1: return try read(&self)
         case let flag:
-            throw FarmWireError.invalidField(message: message, field: field, reason: "presence flag \(flag) is neither 0 nor 1")
+            throw FarmWireError.invalidField(
+                message: message, field: field, reason: "presence flag \(flag) is neither 0 nor 1")
         }
     }
 

@@ -94,7 +94,8 @@ public final class RenderPipeline: @unchecked Sendable {
     /// thread once the renderer exists and before the first frame: the place to create outputs that
     /// should not exist when no renderer can be made.
     public func run(
-        frames: [Int], sink: @escaping Sink, labelsSink: LabelsSink? = nil, progress: @escaping (Int) -> Void = { _ in },
+        frames: [Int], sink: @escaping Sink, labelsSink: LabelsSink? = nil,
+        progress: @escaping (Int) -> Void = { _ in },
         rendererReady: @escaping (FrameRenderer) throws -> Void = { _ in }
     ) throws -> PipelineStats {
         let start = Self.now()

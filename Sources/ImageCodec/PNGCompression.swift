@@ -91,7 +91,9 @@ public struct PNGCompression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The libpng + zlib engine with the given zlib level (0...9) and strategy.
-    public static func zlib(level: Int, filter: Filter, strategy: Strategy, bufferSize: Int = 256 * 1024) -> PNGCompression {
+    public static func zlib(
+        level: Int, filter: Filter, strategy: Strategy, bufferSize: Int = 256 * 1024
+    ) -> PNGCompression {
         PNGCompression(level: level, filter: filter, strategy: strategy, bufferSize: bufferSize, engine: .zlib)
     }
 

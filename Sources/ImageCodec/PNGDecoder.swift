@@ -66,13 +66,15 @@ public enum PNGDecoder {
                 try read(into: UnsafeMutableRawPointer(buffer.baseAddress!))
                 initialized = sampleCount
             }
-            return DecodedPNG(width: width, height: height, channels: channels, bitDepth: 16, samples8: [], samples16: samples)
+            return DecodedPNG(
+                width: width, height: height, channels: channels, bitDepth: 16, samples8: [], samples16: samples)
         } else {
             let samples = try [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
                 try read(into: UnsafeMutableRawPointer(buffer.baseAddress!))
                 initialized = byteCount
             }
-            return DecodedPNG(width: width, height: height, channels: channels, bitDepth: 8, samples8: samples, samples16: [])
+            return DecodedPNG(
+                width: width, height: height, channels: channels, bitDepth: 8, samples8: samples, samples16: [])
         }
     }
 

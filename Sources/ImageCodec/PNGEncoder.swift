@@ -34,7 +34,9 @@ public enum PNGEncoder {
         try encode(UnsafeRawBufferPointer(rgb), width: width, height: height, format: .rgb8, compression: compression)
     }
 
-    public static func encodeRGB8(_ rgb: [UInt8], width: Int, height: Int, compression: PNGCompression = .rgb) throws -> [UInt8] {
+    public static func encodeRGB8(
+        _ rgb: [UInt8], width: Int, height: Int, compression: PNGCompression = .rgb
+    ) throws -> [UInt8] {
         try rgb.withUnsafeBufferPointer { try encodeRGB8($0, width: width, height: height, compression: compression) }
     }
 
@@ -52,13 +54,16 @@ public enum PNGEncoder {
     public static func encodeRGBA8AsRGB(
         _ rgba: UnsafeBufferPointer<UInt8>, width: Int, height: Int, compression: PNGCompression
     ) throws -> [UInt8] {
-        try encode(UnsafeRawBufferPointer(rgba), width: width, height: height, format: .rgba8AsRGB, compression: compression)
+        try encode(
+            UnsafeRawBufferPointer(rgba), width: width, height: height, format: .rgba8AsRGB, compression: compression)
     }
 
     public static func encodeRGBA8AsRGB(
         _ rgba: [UInt8], width: Int, height: Int, compression: PNGCompression = .rgb
     ) throws -> [UInt8] {
-        try rgba.withUnsafeBufferPointer { try encodeRGBA8AsRGB($0, width: width, height: height, compression: compression) }
+        try rgba.withUnsafeBufferPointer {
+            try encodeRGBA8AsRGB($0, width: width, height: height, compression: compression)
+        }
     }
 
     // MARK: Gray8
@@ -100,13 +105,16 @@ public enum PNGEncoder {
     public static func encodeGray16(
         _ gray: UnsafeBufferPointer<UInt16>, width: Int, height: Int, compression: PNGCompression
     ) throws -> [UInt8] {
-        try encode(UnsafeRawBufferPointer(gray), width: width, height: height, format: .gray16, compression: compression)
+        try encode(
+            UnsafeRawBufferPointer(gray), width: width, height: height, format: .gray16, compression: compression)
     }
 
     public static func encodeGray16(
         _ gray: [UInt16], width: Int, height: Int, compression: PNGCompression = .depth
     ) throws -> [UInt8] {
-        try gray.withUnsafeBufferPointer { try encodeGray16($0, width: width, height: height, compression: compression) }
+        try gray.withUnsafeBufferPointer {
+            try encodeGray16($0, width: width, height: height, compression: compression)
+        }
     }
 
     // MARK: Core
@@ -156,7 +164,8 @@ public enum PNGEncoder {
             switch compression.engine {
             case .libdeflate:
                 return sf_png_encode_deflate(
-                    base, UInt32(width), UInt32(height), format.cValue, Int32(compression.level), compression.filter.mask,
+                    base, UInt32(width), UInt32(height), format.cValue, Int32(compression.level),
+                    compression.filter.mask,
                     &output, errorBuffer.baseAddress, errorBuffer.count
                 )
             case .zlib:

@@ -93,13 +93,15 @@ public enum LabelDeriver {
                 detail: "frame is \(width)x\(height) but its spec's camera is \(intrinsics.width)x\(intrinsics.height)")
         }
         guard spec.index == index else {
-            throw LabelError(.bufferSizeMismatch, frame: index, detail: "frame index \(index) but spec index \(spec.index)")
+            throw LabelError(
+                .bufferSizeMismatch, frame: index, detail: "frame index \(index) but spec index \(spec.index)")
         }
         let count = width * height
         guard frame.surfaceIDs.count == count else {
             throw LabelError(
                 .bufferSizeMismatch, frame: index,
-                detail: "surface id buffer has \(frame.surfaceIDs.count) values, expected \(width)x\(height) = \(count)")
+                detail: "surface id buffer has \(frame.surfaceIDs.count) values, expected \(width)x\(height) = \(count)"
+            )
         }
         guard frame.depth.count == count else {
             throw LabelError(
@@ -236,14 +238,17 @@ private struct SurfaceTable {
             let what = "surface \(i) \"\(surface.name)\" (id \(i + 1))"
             guard (0...Int(UInt16.max)).contains(surface.instanceID) else {
                 throw LabelError(
-                    .invalidSpec, frame: frame, detail: "\(what) has instance id \(surface.instanceID), outside 0...65535")
+                    .invalidSpec, frame: frame,
+                    detail: "\(what) has instance id \(surface.instanceID), outside 0...65535")
             }
             guard (0...Int(UInt8.max)).contains(surface.classID) else {
-                throw LabelError(.invalidSpec, frame: frame, detail: "\(what) has class id \(surface.classID), outside 0...255")
+                throw LabelError(
+                    .invalidSpec, frame: frame, detail: "\(what) has class id \(surface.classID), outside 0...255")
             }
             guard surface.classID == 0 || names[surface.classID] != nil else {
                 throw LabelError(
-                    .invalidSpec, frame: frame, detail: "\(what) has class id \(surface.classID), which is not in the class table")
+                    .invalidSpec, frame: frame,
+                    detail: "\(what) has class id \(surface.classID), which is not in the class table")
             }
             if surface.instanceID != 0 {
                 if let first = instanceClass[surface.instanceID] {
@@ -251,7 +256,8 @@ private struct SurfaceTable {
                         let other = spec.surfaces[first.surface]
                         throw LabelError(
                             .conflictingInstanceClass, frame: frame,
-                            detail: "instance \(surface.instanceID) has class \(first.classID) on surface \(first.surface) "
+                            detail:
+                                "instance \(surface.instanceID) has class \(first.classID) on surface \(first.surface) "
                                 + "\"\(other.name)\" but class \(surface.classID) on \(what)")
                     }
                 } else {

@@ -33,11 +33,13 @@ enum ObjectGeometry {
                         xmax: max(box.xmax, h.xmax), ymax: max(box.ymax, h.ymax))
                 }
                 let total = objects[n].pixels + hiddenPixels
-                objects[n].amodal = AmodalLabel(box: box, pixels: total, visibility: Double(objects[n].pixels) / Double(total))
+                objects[n].amodal = AmodalLabel(
+                    box: box, pixels: total, visibility: Double(objects[n].pixels) / Double(total))
             }
             // Geometry labels need the instance described in the spec (frames built by hand may not).
             if let inst = instances[id] {
-                if let surfaces = parts[id], let extent = projectedExtent(surfaces, cameraFromWorld: cameraFromWorld, k) {
+                if let surfaces = parts[id], let extent = projectedExtent(surfaces, cameraFromWorld: cameraFromWorld, k)
+                {
                     objects[n].extent = extent
                 }
                 let worldFromBox = inst.worldFromBox
@@ -48,9 +50,11 @@ enum ObjectGeometry {
     }
 
     /// The unit meshes' vertices, made once.
-    private static let meshes: [UnitMesh: Mesh] = Dictionary(uniqueKeysWithValues: UnitMesh.allCases.map { ($0, $0.mesh) })
+    private static let meshes: [UnitMesh: Mesh] = Dictionary(
+        uniqueKeysWithValues: UnitMesh.allCases.map { ($0, $0.mesh) })
 
-    static func projectedExtent(_ surfaces: [Surface], cameraFromWorld: Mat4, _ k: CameraIntrinsics) -> ProjectedExtent? {
+    static func projectedExtent(_ surfaces: [Surface], cameraFromWorld: Mat4, _ k: CameraIntrinsics) -> ProjectedExtent?
+    {
         var umin = Double.infinity, vmin = Double.infinity, umax = -Double.infinity, vmax = -Double.infinity
         func add(_ p: Vec3) {
             let u = k.fx * p.x / p.z + k.cx, v = k.fy * p.y / p.z + k.cy
@@ -62,8 +66,11 @@ enum ObjectGeometry {
             var points: [Vec3] = []
             points.reserveCapacity(mesh.vertexCount)
             for v in 0..<mesh.vertexCount {
-                points.append(m.transformPoint(Vec3(
-                    Double(mesh.positions[v * 3]), Double(mesh.positions[v * 3 + 1]), Double(mesh.positions[v * 3 + 2]))))
+                points.append(
+                    m.transformPoint(
+                        Vec3(
+                            Double(mesh.positions[v * 3]), Double(mesh.positions[v * 3 + 1]),
+                            Double(mesh.positions[v * 3 + 2]))))
             }
             let anyBehind = points.contains { $0.z < k.near }
             if !anyBehind {

@@ -70,7 +70,8 @@ struct DrawList {
         mirroredItem = keyed.map(\.mirrored)
         for (mesh, mirrored) in order {
             let list = members["\(mesh.rawValue)-\(mirrored)"] ?? []
-            batches.append(Batch(mesh: mesh, mirrored: mirrored, first: records.count / Self.floatsPerRecord, count: list.count))
+            batches.append(
+                Batch(mesh: mesh, mirrored: mirrored, first: records.count / Self.floatsPerRecord, count: list.count))
             for k in list {
                 recordOfItem[k] = records.count / Self.floatsPerRecord
                 records += keyed[k].record

@@ -14,7 +14,7 @@ import CGL
 import SceneCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public final class GLRenderer: FrameRenderer {
@@ -206,10 +206,13 @@ public final class GLRenderer: FrameRenderer {
         glUseProgram(program)
         glBindVertexArray(vao)
         let light = spec.lighting
-        glUniform3f(uniforms.sunDirection, Float(light.sunDirection.x), Float(light.sunDirection.y), Float(light.sunDirection.z))
+        glUniform3f(
+            uniforms.sunDirection, Float(light.sunDirection.x), Float(light.sunDirection.y), Float(light.sunDirection.z)
+        )
         glUniform3f(uniforms.sunColor, Float(light.sunColor.x), Float(light.sunColor.y), Float(light.sunColor.z))
         glUniform3f(uniforms.skyColor, Float(light.skyColor.x), Float(light.skyColor.y), Float(light.skyColor.z))
-        glUniform3f(uniforms.groundColor, Float(light.groundColor.x), Float(light.groundColor.y), Float(light.groundColor.z))
+        glUniform3f(
+            uniforms.groundColor, Float(light.groundColor.x), Float(light.groundColor.y), Float(light.groundColor.z))
 
         // clip <- camera <- world, composed in double precision so distant scenes stay exact.
         let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
@@ -318,7 +321,9 @@ public final class GLRenderer: FrameRenderer {
     /// in batches of 256 slots; the counts are small and read back at once.
     private func coveragePass(_ spec: FrameSpec, clipFromWorld: Mat4, targets t: Targets) throws -> [InstanceCoverage] {
         var surfacesOf: [Int: [Int]] = [:]
-        for (i, s) in spec.surfaces.enumerated() where s.instanceID > 0 { surfacesOf[s.instanceID, default: []].append(i) }
+        for (i, s) in spec.surfaces.enumerated() where s.instanceID > 0 {
+            surfacesOf[s.instanceID, default: []].append(i)
+        }
         let ids = surfacesOf.keys.sorted()
         guard !ids.isEmpty else { return [] }
 
@@ -327,7 +332,8 @@ public final class GLRenderer: FrameRenderer {
         if coverageTexture == 0 || coverageLayers < layers || coverageSize != (t.width, t.height) {
             if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
             glCreateTextures(GLenum(GL_TEXTURE_2D_ARRAY), 1, &coverageTexture)
-            glTextureStorage3D(coverageTexture, 1, GLenum(GL_R32UI), GLsizei(t.width), GLsizei(t.height), GLsizei(layers))
+            glTextureStorage3D(
+                coverageTexture, 1, GLenum(GL_R32UI), GLsizei(t.width), GLsizei(t.height), GLsizei(layers))
             coverageLayers = layers
             coverageSize = (t.width, t.height)
         }
@@ -444,7 +450,8 @@ public final class GLRenderer: FrameRenderer {
             }
         }
         let color = [UInt8](unsafeUninitializedCapacity: pixels * 4) { out, initialized in
-            glGetTextureImage(t.color, 0, GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), GLsizei(pixels * 4), out.baseAddress)
+            glGetTextureImage(
+                t.color, 0, GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), GLsizei(pixels * 4), out.baseAddress)
             initialized = pixels * 4
         }
         let ids = read(t.ids, GL_RED_INTEGER, GL_UNSIGNED_INT, UInt32.self)
@@ -491,7 +498,8 @@ public final class GLRenderer: FrameRenderer {
         glNamedFramebufferTexture(t.framebuffer, GLenum(GL_COLOR_ATTACHMENT0), t.color, 0)
         glNamedFramebufferTexture(t.framebuffer, GLenum(GL_COLOR_ATTACHMENT1), t.ids, 0)
         glNamedFramebufferTexture(t.framebuffer, GLenum(GL_COLOR_ATTACHMENT2), t.depth, 0)
-        glNamedFramebufferRenderbuffer(t.framebuffer, GLenum(GL_DEPTH_ATTACHMENT), GLenum(GL_RENDERBUFFER), t.depthStencil)
+        glNamedFramebufferRenderbuffer(
+            t.framebuffer, GLenum(GL_DEPTH_ATTACHMENT), GLenum(GL_RENDERBUFFER), t.depthStencil)
         let drawBuffers: [GLenum] = [
             GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_COLOR_ATTACHMENT1), GLenum(GL_COLOR_ATTACHMENT2),
         ]
@@ -529,7 +537,6 @@ public final class GLRenderer: FrameRenderer {
         slots = []
         target = nil
     }
-
 
     static func srgb(_ linear: Double) -> Float {
         let c = min(max(linear, 0), 1)

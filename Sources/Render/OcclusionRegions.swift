@@ -56,7 +56,8 @@ struct OcclusionRegions {
             var zNear = Double.infinity, zFar = -Double.infinity, worldMinZ = Double.infinity
             var behind = false
             for c in 0..<8 {
-                let corner = Vec3(c & 1 == 0 ? umin.x : umax.x, c & 2 == 0 ? umin.y : umax.y, c & 4 == 0 ? umin.z : umax.z)
+                let corner = Vec3(
+                    c & 1 == 0 ? umin.x : umax.x, c & 2 == 0 ? umin.y : umax.y, c & 4 == 0 ? umin.z : umax.z)
                 let w = worldFromUnit.transformPoint(corner)
                 worldMinZ = min(worldMinZ, w.z)
                 let p = cameraFromWorld.transformPoint(w)
@@ -90,7 +91,8 @@ struct OcclusionRegions {
                 let h = s.worldFromObject.translation.z
                 if n.z > 1 - 1e-9 && eye.z > h { planeHeight = h }
             }
-            bounds.append(Bound(rect: rect, zNear: zNear, zFar: zFar, worldMinZ: worldMinZ, groundPlaneHeight: planeHeight))
+            bounds.append(
+                Bound(rect: rect, zNear: zNear, zFar: zFar, worldMinZ: worldMinZ, groundPlaneHeight: planeHeight))
         }
 
         var partsOf: [Int: [Int]] = [:]

@@ -58,7 +58,8 @@ public final class EGLHeadlessContext {
     public init(platform choice: EGLPlatformChoice = .automatic) throws {
         let clientExtensions = Self.clientExtensions()
         guard !clientExtensions.isEmpty else {
-            throw RenderContextError("No EGL client extensions: libEGL found no vendor library. " + RenderContextError.installHint)
+            throw RenderContextError(
+                "No EGL client extensions: libEGL found no vendor library. " + RenderContextError.installHint)
         }
         var display: EGLDisplay? = nil
         var platformName = ""
@@ -66,7 +67,9 @@ public final class EGLHeadlessContext {
         case .device(let n):
             let devices = try Self.devices()
             guard n >= 0, n < devices.count else {
-                let list = devices.isEmpty ? "none" : devices.map { "\($0.info.index): \($0.info.name)" }.joined(separator: ", ")
+                let list =
+                    devices.isEmpty
+                    ? "none" : devices.map { "\($0.info.index): \($0.info.name)" }.joined(separator: ", ")
                 throw RenderContextError("--gpu \(n): there is no EGL device \(n) (devices: \(list)).")
             }
             display = try Self.deviceDisplay(devices[n].handle)
@@ -94,7 +97,8 @@ public final class EGLHeadlessContext {
         }
         guard eglBindAPI(EGLenum(EGL_OPENGL_API)) == EGLBoolean(EGL_TRUE) else {
             eglTerminate(display)
-            throw RenderContextError("This EGL driver has no desktop OpenGL (\(Self.errorName())). " + RenderContextError.installHint)
+            throw RenderContextError(
+                "This EGL driver has no desktop OpenGL (\(Self.errorName())). " + RenderContextError.installHint)
         }
         let displayExtensions = String(cString: eglQueryString(display, EGL_EXTENSIONS) ?? Self.emptyCString)
         guard displayExtensions.contains("EGL_KHR_surfaceless_context") else {
@@ -187,7 +191,8 @@ public final class EGLHeadlessContext {
                     + RenderContextError.installHint)
         }
         guard let d = eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_SURFACELESS_MESA), nil, nil) else {
-            throw RenderContextError("eglGetPlatformDisplay(surfaceless) failed (\(errorName())). " + RenderContextError.installHint)
+            throw RenderContextError(
+                "eglGetPlatformDisplay(surfaceless) failed (\(errorName())). " + RenderContextError.installHint)
         }
         return d
     }
@@ -199,7 +204,8 @@ public final class EGLHeadlessContext {
         return d
     }
 
-    private typealias QueryDevices = @convention(c) (EGLint, UnsafeMutablePointer<EGLDeviceEXT?>?, UnsafeMutablePointer<EGLint>?) -> EGLBoolean
+    private typealias QueryDevices =
+        @convention(c) (EGLint, UnsafeMutablePointer<EGLDeviceEXT?>?, UnsafeMutablePointer<EGLint>?) -> EGLBoolean
     private typealias QueryDeviceString = @convention(c) (EGLDeviceEXT?, EGLint) -> UnsafePointer<CChar>?
 
     private static func devices() throws -> [(handle: EGLDeviceEXT, info: EGLDeviceInfo)] {
@@ -208,10 +214,13 @@ public final class EGLHeadlessContext {
             ext.contains("EGL_EXT_platform_device"),
             let queryPointer = eglGetProcAddress("eglQueryDevicesEXT")
         else {
-            throw RenderContextError("This EGL has no device enumeration (EGL_EXT_device_enumeration, EGL_EXT_platform_device).")
+            throw RenderContextError(
+                "This EGL has no device enumeration (EGL_EXT_device_enumeration, EGL_EXT_platform_device).")
         }
         let query = unsafeBitCast(queryPointer, to: QueryDevices.self)
-        let queryString = eglGetProcAddress("eglQueryDeviceStringEXT").map { unsafeBitCast($0, to: QueryDeviceString.self) }
+        let queryString = eglGetProcAddress("eglQueryDeviceStringEXT").map {
+            unsafeBitCast($0, to: QueryDeviceString.self)
+        }
         var count: EGLint = 0
         guard query(0, nil, &count) == EGLBoolean(EGL_TRUE), count > 0 else { return [] }
         var handles = [EGLDeviceEXT?](repeating: nil, count: Int(count))

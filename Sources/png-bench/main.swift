@@ -10,9 +10,9 @@
 //
 // Timings are the minimum over repetitions (the build machine is shared).
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import ImageCodec
 
@@ -40,7 +40,9 @@ func makeRGB() -> [UInt8] {
             let fx = Double(x) / Double(width), fy = Double(y) / Double(height)
             let dx = fx - 0.6, dy = fy - 0.4
             let highlight = 80 * exp(-(dx * dx + dy * dy) * 12)
-            let base = [40 + 150 * fx + highlight, 30 + 180 * fy + highlight * 0.8, 200 - 120 * fx * fy + highlight * 0.5]
+            let base = [
+                40 + 150 * fx + highlight, 30 + 180 * fy + highlight * 0.8, 200 - 120 * fx * fy + highlight * 0.5,
+            ]
             let r = rng.next()
             for c in 0..<3 {
                 let noise = Double(Int((r >> (UInt64(c) * 8)) & 7) - 3)
@@ -106,7 +108,7 @@ func makeDepth(_ boxes: [Box]) -> [UInt16] {
 func makeLabels(_ boxes: [Box]) -> (ids: [UInt16], classes: [UInt8]) {
     var ids = [UInt16](repeating: 0, count: width * height)
     var classes = [UInt8](repeating: 0, count: width * height)
-    for y in (height * 2 / 3)..<height { for x in 0..<width { classes[y * width + x] = 1 } } // floor
+    for y in (height * 2 / 3)..<height { for x in 0..<width { classes[y * width + x] = 1 } }  // floor
     for box in boxes {
         for y in box.y0..<box.y1 {
             for x in box.x0..<box.x1 {
@@ -226,7 +228,9 @@ if !presetsOnly {
                 let settings = PNGCompression(level: level, filter: filter)
                 let (ms, bytes) = try measure(repetitions: repetitions) { try kind.encode(settings) }
                 deflateResults.append((settings, ms, bytes))
-                print("  libdeflate  \(pad(level, 2))  \(pad(filter, 9, left: true)) \(pad("-", 12, left: true)) \(fixed(ms)) \(pad(bytes, 10))")
+                print(
+                    "  libdeflate  \(pad(level, 2))  \(pad(filter, 9, left: true)) \(pad("-", 12, left: true)) \(fixed(ms)) \(pad(bytes, 10))"
+                )
             }
         }
         for level in [1, 2] {
@@ -235,7 +239,9 @@ if !presetsOnly {
                     let settings = PNGCompression.zlib(level: level, filter: filter, strategy: strategy)
                     let (ms, bytes) = try measure(repetitions: repetitions) { try kind.encode(settings) }
                     zlibResults.append((settings, ms, bytes))
-                    print("  zlib        \(pad(level, 2))  \(pad(filter, 9, left: true)) \(pad(strategy, 12, left: true)) \(fixed(ms)) \(pad(bytes, 10))")
+                    print(
+                        "  zlib        \(pad(level, 2))  \(pad(filter, 9, left: true)) \(pad(strategy, 12, left: true)) \(fixed(ms)) \(pad(bytes, 10))"
+                    )
                 }
             }
         }
@@ -270,10 +276,16 @@ for kind in kinds {
         frameOld += bestOld; frameNew += bestNew; frameOldNoisy += bestOld; frameNewNoisy += bestNew
     default: break
     }
-    print("  \(pad(kind.name, 10, left: true)) \(fixed(bestOld, 9)) \(pad(bytesOld, 9)) \(fixed(bestNew, 13)) \(pad(bytesNew, 13))   \(fixed(bestOld / bestNew, 6))x \(fixed(Double(bytesNew) / Double(bytesOld), 5))x  \(kind.preset)")
+    print(
+        "  \(pad(kind.name, 10, left: true)) \(fixed(bestOld, 9)) \(pad(bytesOld, 9)) \(fixed(bestNew, 13)) \(pad(bytesNew, 13))   \(fixed(bestOld / bestNew, 6))x \(fixed(Double(bytesNew) / Double(bytesOld), 5))x  \(kind.preset)"
+    )
 }
-print("  frame (rgba8-flat + depth16 + ids16 + semantic8): zlib \(fixed(frameOld)) ms, libdeflate \(fixed(frameNew)) ms on one core")
-print("  frame with noisy colour (rgba8 instead):          zlib \(fixed(frameOldNoisy)) ms, libdeflate \(fixed(frameNewNoisy)) ms")
+print(
+    "  frame (rgba8-flat + depth16 + ids16 + semantic8): zlib \(fixed(frameOld)) ms, libdeflate \(fixed(frameNew)) ms on one core"
+)
+print(
+    "  frame with noisy colour (rgba8 instead):          zlib \(fixed(frameOldNoisy)) ms, libdeflate \(fixed(frameNewNoisy)) ms"
+)
 let encodedRGB = try kinds[0].encode(kinds[0].preset)
 let decodeMs = try measure(repetitions: repetitions) { try PNGDecoder.decode(encodedRGB).samples8 }.ms
 print("  decode rgb8 \(fixed(decodeMs)) ms")

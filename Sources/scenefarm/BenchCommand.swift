@@ -39,14 +39,17 @@ struct BenchCommand: ParsableCommand {
         let count = sceneOptions.frames ?? 30
         let first = try sampleFrame(scene, 0, seed: seed)
         let k = first.camera.intrinsics
-        let directory = out ?? FileManager.default.temporaryDirectory
+        let directory =
+            out
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("scenefarm-bench-\(getpid())").path
         defer { if out == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let info = DatasetInfo(
             sceneName: scene.name, seed: seed, frameCount: count, classes: scene.classes,
             width: k.width, height: k.height)
 
-        print("scene:    \(scene.name) (\(sceneOptions.scene)), \(k.width)x\(k.height), \(first.surfaces.count) surfaces")
+        print(
+            "scene:    \(scene.name) (\(sceneOptions.scene)), \(k.width)x\(k.height), \(first.surfaces.count) surfaces")
         print("machine:  \(ProcessInfo.processInfo.activeProcessorCount) cores")
         do {
             let writer = try NativeDatasetWriter(directory: directory, info: info)
@@ -66,18 +69,33 @@ struct BenchCommand: ParsableCommand {
                 rendererReady: { backend = $0.backendDescription })
             print("renderer: \(backend)")
             print("")
-            print(String(format: "pipelined (1 render thread, %d encoder threads): %d frames in %.2f s", threads, stats.frames, stats.wallSeconds))
-            print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", stats.framesPerSecond, 1000 / max(stats.framesPerSecond, 1e-9)))
+            print(
+                String(
+                    format: "pipelined (1 render thread, %d encoder threads): %d frames in %.2f s", threads,
+                    stats.frames, stats.wallSeconds))
+            print(
+                String(
+                    format: "  end to end       %8.2f frames/s   %7.1f ms/frame", stats.framesPerSecond,
+                    1000 / max(stats.framesPerSecond, 1e-9)))
             print("  stage CPU time, summed over threads (stages overlap and share the cores):")
             Self.printStages(stats)
-            print(String(format: "  render waited for encoders %.1f ms/frame; %.2f MB/frame written",
-                         stats.renderBlockedSeconds * 1000 / Double(max(stats.frames, 1)),
-                         Double(stats.bytesWritten) / 1e6 / Double(max(stats.frames, 1))))
+            print(
+                String(
+                    format: "  render waited for encoders %.1f ms/frame; %.2f MB/frame written",
+                    stats.renderBlockedSeconds * 1000 / Double(max(stats.frames, 1)),
+                    Double(stats.bytesWritten) / 1e6 / Double(max(stats.frames, 1))))
             if sequential {
-                let s = try Self.runSequential(scene: scene, seed: seed, count: count, writer: writer, platform: platform, coverage: coverage)
+                let s = try Self.runSequential(
+                    scene: scene, seed: seed, count: count, writer: writer, platform: platform, coverage: coverage)
                 print("")
-                print(String(format: "sequential (one thread, stages one after another): %d frames in %.2f s", s.frames, s.wallSeconds))
-                print(String(format: "  end to end       %8.2f frames/s   %7.1f ms/frame", s.framesPerSecond, 1000 / max(s.framesPerSecond, 1e-9)))
+                print(
+                    String(
+                        format: "sequential (one thread, stages one after another): %d frames in %.2f s", s.frames,
+                        s.wallSeconds))
+                print(
+                    String(
+                        format: "  end to end       %8.2f frames/s   %7.1f ms/frame", s.framesPerSecond,
+                        1000 / max(s.framesPerSecond, 1e-9)))
                 print("  each stage alone:")
                 Self.printStages(s)
             }

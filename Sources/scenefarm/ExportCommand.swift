@@ -16,7 +16,8 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
         case .coco: return try CocoExporter(directory: directory, info: info, filter: filter, split: split)
         case .cityscapes: return try CityscapesExporter(directory: directory, info: info, filter: filter, split: split)
         case .kitti: return try KittiExporter(directory: directory, info: info, filter: filter, split: split)
-        case .yolo: return try YoloExporter(directory: directory, info: info, filter: filter, split: split, task: yoloTask)
+        case .yolo:
+            return try YoloExporter(directory: directory, info: info, filter: filter, split: split, task: yoloTask)
         }
     }
 }

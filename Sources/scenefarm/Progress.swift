@@ -38,7 +38,9 @@ final class ProgressReporter: @unchecked Sendable {
             FileHandle.standardError.write(Data(line.utf8))
             if finished { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
-            printError(String(format: "%@: %d/%d frames (%.1f frames/s, ETA %@)", label, done, total, rate, Self.duration(eta)))
+            printError(
+                String(format: "%@: %d/%d frames (%.1f frames/s, ETA %@)", label, done, total, rate, Self.duration(eta))
+            )
         }
     }
 

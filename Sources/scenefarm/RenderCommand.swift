@@ -50,7 +50,9 @@ struct RenderCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "Also export while rendering, into OUT/exports/FORMAT (coco, kitti, yolo, cityscapes; repeatable). Uses the defaults of `scenefarm export`; run that command for filters and splits.")
+        help:
+            "Also export while rendering, into OUT/exports/FORMAT (coco, kitti, yolo, cityscapes; repeatable). Uses the defaults of `scenefarm export`; run that command for filters and splits."
+    )
     var format: [ExportFormat] = []
 
     @OptionGroup var renderer: RendererOptions
@@ -78,7 +80,8 @@ struct RenderCommand: ParsableCommand {
             specFor: { try scene.frame($0, seed: seed) },
             encoderThreads: threads)
         let progress = ProgressReporter(total: count, label: "render")
-        printError("scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed)")
+        printError(
+            "scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed)")
         let directory = out
         let formats = format
         let exports = LateExporters()
@@ -132,7 +135,8 @@ final class LateExporters: @unchecked Sendable {
     func open(formats: [ExportFormat], directory: String, info: DatasetInfo) throws {
         let made = try formats.map {
             try $0.makeExporter(
-                directory: directory + "/exports/" + $0.rawValue, info: info, filter: ExportFilter(), split: DatasetSplit())
+                directory: directory + "/exports/" + $0.rawValue, info: info, filter: ExportFilter(),
+                split: DatasetSplit())
         }
         lock.withLock { exporters = made }
     }
@@ -149,7 +153,11 @@ final class LateExporters: @unchecked Sendable {
             semanticMap: labels.semanticMap, rgbPNG: rgb.bytes)
         for exporter in all {
             // Exporters that do not take concurrent frames get them one at a time.
-            if exporter is ConcurrentDatasetExporter { try exporter.add(frame) } else { try lock.withLock { try exporter.add(frame) } }
+            if exporter is ConcurrentDatasetExporter {
+                try exporter.add(frame)
+            } else {
+                try lock.withLock { try exporter.add(frame) }
+            }
         }
     }
 

@@ -16,7 +16,9 @@ struct RendererOptions: ParsableArguments {
 
     @Flag(
         name: .long,
-        help: "Skip the hidden-pixel pass: no amodal boxes, visibility or truncation in the labels, ~35% faster rendering.")
+        help:
+            "Skip the hidden-pixel pass: no amodal boxes, visibility or truncation in the labels, ~35% faster rendering."
+    )
     var noAmodal = false
 
     var platform: EGLPlatformChoice {

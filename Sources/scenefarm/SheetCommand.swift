@@ -33,7 +33,9 @@ struct SheetCommand: ParsableCommand {
             let bytes = try ContactSheet.png(dataset: reader, frame: frame, scale: scale)
             let tmp = out + ".tmp-\(getpid())"
             try Data(bytes).write(to: URL(fileURLWithPath: tmp))
-            guard rename(tmp, out) == 0 else { throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))") }
+            guard rename(tmp, out) == 0 else {
+                throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))")
+            }
             print("wrote \(out)")
         } catch let e as ValidationError {
             throw e

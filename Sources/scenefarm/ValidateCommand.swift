@@ -17,6 +17,7 @@ struct ValidateCommand: ParsableCommand {
         let k = frame.camera.intrinsics
         print(
             "\(scene): ok — scene \(description.name), \(description.frameCount) frames, seed \(description.seed), "
-                + "\(k.width)x\(k.height), \(description.classes.count) classes, \(frame.surfaces.count) surfaces in frame 0")
+                + "\(k.width)x\(k.height), \(description.classes.count) classes, \(frame.surfaces.count) surfaces in frame 0"
+        )
     }
 }

@@ -73,12 +73,15 @@ final class CLITests: XCTestCase {
 
         let files = try CLI.files(under: out)
         for n in ["000000", "000001", "000002"] {
-            for path in ["rgb/\(n).png", "instance/\(n).png", "semantic/\(n).png", "depth/\(n).png", "labels/\(n).json"] {
+            for path in [
+                "rgb/\(n).png", "instance/\(n).png", "semantic/\(n).png", "depth/\(n).png", "labels/\(n).json",
+            ] {
                 XCTAssertNotNil(files[path], "missing \(path)")
             }
         }
         XCTAssertNotNil(files["dataset.json"])
-        XCTAssertTrue(files.keys.allSatisfy { !$0.contains(".tmp") }, "no temporary files remain: \(files.keys.sorted())")
+        XCTAssertTrue(
+            files.keys.allSatisfy { !$0.contains(".tmp") }, "no temporary files remain: \(files.keys.sorted())")
 
         // The frame really shows a driving scene: many objects, road and cars among the classes.
         let rgb = try PNGDecoder.decode(contentsOf: out.appendingPathComponent("rgb/000000.png").path)
@@ -121,7 +124,8 @@ final class CLITests: XCTestCase {
     // MARK: - Bad input: a clear error naming file, line and field; non-zero exit; nothing written.
 
     func assertRejected(
-        _ yaml: String?, named name: String, mentions expected: [String], file: StaticString = #filePath, line: UInt = #line
+        _ yaml: String?, named name: String, mentions expected: [String], file: StaticString = #filePath,
+        line: UInt = #line
     ) throws {
         let dir = try CLI.temporaryDirectory("bad-\(name)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -131,7 +135,8 @@ final class CLITests: XCTestCase {
         let r = try CLI.run(["render", scenePath.path, "--out", out.path])
         XCTAssertNotEqual(r.status, 0, "exit status", file: file, line: line)
         for text in expected {
-            XCTAssertTrue(r.stderr.contains(text), "stderr should mention \(text):\n\(r.stderr)", file: file, line: line)
+            XCTAssertTrue(
+                r.stderr.contains(text), "stderr should mention \(text):\n\(r.stderr)", file: file, line: line)
         }
         XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr, file: file, line: line)
         let written = (try? CLI.files(under: out)) ?? [:]
@@ -167,7 +172,8 @@ final class CLITests: XCTestCase {
     func testVerifyFindsACorruptedDataset() throws {
         let out = try CLI.temporaryDirectory("corrupt")
         defer { try? FileManager.default.removeItem(at: out) }
-        XCTAssertEqual(try CLI.run(["render", CLI.scene("minimal.yaml"), "--out", out.path, "--frames", "1"]).status, 0)
+        XCTAssertEqual(
+            try CLI.run(["render", CLI.scene("minimal.yaml"), "--out", out.path, "--frames", "1"]).status, 0)
         XCTAssertEqual(try CLI.run(["verify", out.path]).status, 0)
         try FileManager.default.removeItem(at: out.appendingPathComponent("semantic/000000.png"))
         let r = try CLI.run(["verify", out.path])
@@ -178,7 +184,8 @@ final class CLITests: XCTestCase {
     func testSheetDrawsTheFrameAndItsLabels() throws {
         let out = try CLI.temporaryDirectory("sheet")
         defer { try? FileManager.default.removeItem(at: out) }
-        XCTAssertEqual(try CLI.run(["render", CLI.scene("minimal.yaml"), "--out", out.path, "--frames", "2"]).status, 0)
+        XCTAssertEqual(
+            try CLI.run(["render", CLI.scene("minimal.yaml"), "--out", out.path, "--frames", "2"]).status, 0)
         let sheet = out.appendingPathComponent("sheet.png").path
         let r = try CLI.run(["sheet", out.path, "--frame", "1", "--out", sheet, "--scale", "1"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -190,9 +197,14 @@ final class CLITests: XCTestCase {
         let semantic = try PNGDecoder.decode(contentsOf: out.appendingPathComponent("semantic/000001.png").path)
         var colors: [Int: [Int]] = [0: [0, 0, 0]]
         for c in info.classes { colors[c.id] = c.color }
-        for (x, y) in [(0, 0), (info.width / 2, info.height / 2), (info.width - 1, info.height - 1), (info.width / 3, info.height * 3 / 4)] {
+        for (x, y) in [
+            (0, 0), (info.width / 2, info.height / 2), (info.width - 1, info.height - 1),
+            (info.width / 3, info.height * 3 / 4),
+        ] {
             let o = (y * png.width + info.width + 4 + x) * 3
-            XCTAssertEqual(png.samples8[o..<o + 3].map(Int.init), colors[Int(semantic.samples8[y * info.width + x])], "(\(x), \(y))")
+            XCTAssertEqual(
+                png.samples8[o..<o + 3].map(Int.init), colors[Int(semantic.samples8[y * info.width + x])],
+                "(\(x), \(y))")
         }
         let bad = try CLI.run(["sheet", out.path, "--frame", "7", "--out", sheet])
         XCTAssertNotEqual(bad.status, 0)

@@ -145,7 +145,8 @@ final class ExportCLITests: XCTestCase {
         let withBox = labels.objects.filter { $0.box3D != nil }
         XCTAssertEqual(withBox.count, labels.objects.count, "every rendered object has a 3D box")
 
-        XCTAssertEqual(try CLI.run(["export", native.path, "--format", "kitti", "--out", kitti.path, "--val", "0"]).status, 0)
+        XCTAssertEqual(
+            try CLI.run(["export", native.path, "--format", "kitti", "--out", kitti.path, "--val", "0"]).status, 0)
         let lines = try String(contentsOf: kitti.appendingPathComponent("training/label_2/000000.txt"), encoding: .utf8)
             .split(separator: "\n")
         XCTAssertEqual(lines.count, labels.objects.count)
@@ -157,16 +158,23 @@ final class ExportCLITests: XCTestCase {
             let expected = object.visibility.map { $0 >= 0.95 ? "0" : $0 >= 0.5 ? "1" : "2" }
             XCTAssertEqual(String(f[2]), expected)
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: kitti.appendingPathComponent("training/calib/000000.txt").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: kitti.appendingPathComponent("training/calib/000000.txt").path))
 
-        let f = try CLI.run(["export", native.path, "--format", "kitti", "--out", visible.path, "--min-visibility", "0.5"])
+        let f = try CLI.run([
+            "export", native.path, "--format", "kitti", "--out", visible.path, "--min-visibility", "0.5",
+        ])
         XCTAssertEqual(f.status, 0, f.stderr)
-        let kept = try String(contentsOf: visible.appendingPathComponent("training/label_2/000000.txt"), encoding: .utf8)
-            .split(separator: "\n").count
+        let kept = try String(
+            contentsOf: visible.appendingPathComponent("training/label_2/000000.txt"), encoding: .utf8
+        )
+        .split(separator: "\n").count
         XCTAssertEqual(kept, labels.objects.filter { ($0.visibility ?? 1) >= 0.5 }.count)
         XCTAssertLessThan(kept, labels.objects.count, "the street has objects less than half visible")
 
-        let y = try CLI.run(["export", native.path, "--format", "yolo", "--out", yolo.path, "--val", "0", "--task", "segment"])
+        let y = try CLI.run([
+            "export", native.path, "--format", "yolo", "--out", yolo.path, "--val", "0", "--task", "segment",
+        ])
         XCTAssertEqual(y.status, 0, y.stderr)
         let yoloLines = try String(contentsOf: yolo.appendingPathComponent("labels/train/000000.txt"), encoding: .utf8)
             .split(separator: "\n")
@@ -176,19 +184,22 @@ final class ExportCLITests: XCTestCase {
 
     /// `render --format` exports while rendering, and gives the same files as exporting afterwards.
     func testRenderWithFormatEqualsExportAfterwards() throws {
-        let native = try CLI.temporaryDirectory("render-format"), after = try CLI.temporaryDirectory("render-format-after")
+        let native = try CLI.temporaryDirectory("render-format"),
+            after = try CLI.temporaryDirectory("render-format-after")
         defer {
             try? FileManager.default.removeItem(at: native)
             try? FileManager.default.removeItem(at: after)
         }
         let r = try CLI.run([
-            "render", CLI.scene("minimal.yaml"), "--out", native.path, "--frames", "4", "--format", "coco", "--format", "yolo",
+            "render", CLI.scene("minimal.yaml"), "--out", native.path, "--frames", "4", "--format", "coco", "--format",
+            "yolo",
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try CLI.run(["verify", native.path]).status, 0, "exports do not disturb the native dataset")
         let e = try CLI.run(["export", native.path, "--format", "coco", "--out", after.path])
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertEqual(try CLI.files(under: native.appendingPathComponent("exports/coco")), try CLI.files(under: after))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: native.appendingPathComponent("exports/yolo/data.yaml").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: native.appendingPathComponent("exports/yolo/data.yaml").path))
     }
 }

@@ -181,7 +181,8 @@ final class LeaseTableTests: XCTestCase {
                 case 25..<65:
                     // A result, sometimes from an ended lease.
                     let pool = Bool.random(using: &rng) ? granted : t.leases.values.sorted { $0.id < $1.id }
-                    guard let lease = pool.randomElement(using: &rng), let frame = lease.frames.randomElement(using: &rng)
+                    guard let lease = pool.randomElement(using: &rng),
+                        let frame = lease.frames.randomElement(using: &rng)
                     else { continue }
                     let live = t.leases[lease.id] != nil
                     let outcome = t.complete(leaseID: lease.id, frame: frame, now: clock.now)

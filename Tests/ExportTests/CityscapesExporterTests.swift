@@ -10,7 +10,9 @@ final class CityscapesExporterTests: XCTestCase {
         super.tearDown()
     }
 
-    private func export(_ native: String, filter: ExportFilter = ExportFilter(), order: [Int]? = nil) throws
+    private func export(
+        _ native: String, filter: ExportFilter = ExportFilter(), order: [Int]? = nil
+    ) throws
         -> (String, CityscapesExporter)
     {
         let out = try makeTemporaryDirectory("cityscapes")

@@ -41,7 +41,8 @@ final class DatasetVerifierTests: XCTestCase {
         XCTAssertEqual(found.first?.file, "labels/000001.json")
         XCTAssertEqual(
             found.first?.description,
-            "frame 1: labels/000001.json: instance 3: bbox [11, 11, 32, 30] is not the extent of its mask [11, 11, 31, 30]")
+            "frame 1: labels/000001.json: instance 3: bbox [11, 11, 32, 30] is not the extent of its mask [11, 11, 31, 30]"
+        )
     }
 
     func testWrongPixelCountIsReported() throws {
@@ -49,7 +50,9 @@ final class DatasetVerifierTests: XCTestCase {
         var record = try reader.labels(frame: 0)
         record.objects[1].pixels -= 1
         try replace("labels/000000.json", with: try record.json.serialized())
-        XCTAssertEqual(try problems().map(\.description), ["frame 0: labels/000000.json: instance 7: pixels is 128, its mask has 129"])
+        XCTAssertEqual(
+            try problems().map(\.description),
+            ["frame 0: labels/000000.json: instance 7: pixels is 128, its mask has 129"])
     }
 
     func testMissingFileIsReported() throws {
@@ -57,7 +60,8 @@ final class DatasetVerifierTests: XCTestCase {
         XCTAssertEqual(try problems().map(\.description), ["frame 2: depth/000002.png: missing"])
         try FileManager.default.removeItem(atPath: dir + "/labels/000000.json")
         XCTAssertEqual(
-            try problems().map(\.description), ["frame 0: labels/000000.json: missing", "frame 2: depth/000002.png: missing"])
+            try problems().map(\.description),
+            ["frame 0: labels/000000.json: missing", "frame 2: depth/000002.png: missing"])
     }
 
     func testExtraInstanceIDIsReported() throws {
@@ -85,7 +89,8 @@ final class DatasetVerifierTests: XCTestCase {
     }
 
     func testWrongImageSizeAndUndecodableFileAreReported() throws {
-        try replace("rgb/000001.png", with: try PNGEncoder.encodeRGB8([UInt8](repeating: 0, count: 3 * 4), width: 2, height: 2))
+        try replace(
+            "rgb/000001.png", with: try PNGEncoder.encodeRGB8([UInt8](repeating: 0, count: 3 * 4), width: 2, height: 2))
         try replace("depth/000000.png", with: Array("not a png".utf8))
         try replace("labels/000002.json", with: Array("{\"frame\": 2}".utf8))
         let found = try problems()

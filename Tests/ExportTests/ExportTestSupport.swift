@@ -27,7 +27,8 @@ struct TestFrame {
             index: index, camera: camera, lighting: .daylight, classes: Self.classes,
             surfaces: Self.surfaces.map {
                 Surface(
-                    name: $0.0, shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .identity, color: Vec3(0.5, 0.5, 0.5),
+                    name: $0.0, shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .identity,
+                    color: Vec3(0.5, 0.5, 0.5),
                     classID: $0.1, instanceID: $0.2)
             })
         var ids = [UInt32](repeating: 0, count: width * height)
@@ -57,7 +58,8 @@ struct TestFrame {
     var encoded: EncodedFrame { get throws { try FrameEncoder.encode(frame, labels: labels, spec: spec) } }
 
     static func info(frames: Int, width: Int = 64, height: Int = 48) -> DatasetInfo {
-        DatasetInfo(sceneName: "unit-test", seed: 42, frameCount: frames, classes: classes, width: width, height: height)
+        DatasetInfo(
+            sceneName: "unit-test", seed: 42, frameCount: frames, classes: classes, width: width, height: height)
     }
 }
 

@@ -8,7 +8,9 @@ final class KittiExporterTests: XCTestCase {
     /// A labels record with one car 10 m ahead and 2 m right, heading along the camera's x axis:
     /// box X → camera x, box Y (left) → camera z, box Z (up) → camera -y.
     func record(visibility: Double?) throws -> FrameLabelRecord {
-        let vis = visibility.map { ", \"visibility\": \($0), \"amodal_pixels\": 400, \"amodal_bbox\": [10, 20, 40, 40]" } ?? ""
+        let vis =
+            visibility.map { ", \"visibility\": \($0), \"amodal_pixels\": 400, \"amodal_bbox\": [10, 20, 40, 40]" }
+            ?? ""
         let json = """
             {"frame": 7, "width": 64, "height": 48,
              "camera": {"K": [[50, 0, 31.5], [0, 50, 23.5], [0, 0, 1]],
@@ -40,7 +42,9 @@ final class KittiExporterTests: XCTestCase {
         XCTAssertEqual(Array(f[11...13]), ["2.00", "1.25", "10.00"])
         XCTAssertEqual(f[14], "0.00")
         XCTAssertNil(KittiExporter.labelLine(r.objects[1]), "no 3D box, no KITTI label")
-        XCTAssertEqual(try XCTUnwrap(KittiExporter.labelLine(try record(visibility: nil).objects[0])).split(separator: " ")[2], "3")
+        XCTAssertEqual(
+            try XCTUnwrap(KittiExporter.labelLine(try record(visibility: nil).objects[0])).split(separator: " ")[2], "3"
+        )
     }
 
     /// Turning the car to face the camera's -z (towards the camera) makes ry = pi/2.
@@ -67,7 +71,8 @@ final class KittiExporterTests: XCTestCase {
         for i in [2, 0, 1] {
             var labels = base
             labels.frame = i
-            try exporter.add(ExportFrame(index: i, labels: labels, instanceMap: [], semanticMap: [], rgbPNG: [1, 2, 3, UInt8(i)]))
+            try exporter.add(
+                ExportFrame(index: i, labels: labels, instanceMap: [], semanticMap: [], rgbPNG: [1, 2, 3, UInt8(i)]))
         }
         try exporter.finish()
         let image = try Data(contentsOf: URL(fileURLWithPath: "\(out)/training/image_2/000001.png"))
@@ -76,11 +81,14 @@ final class KittiExporterTests: XCTestCase {
         XCTAssertEqual(label.split(separator: "\n").count, 1)
         XCTAssertTrue(label.hasPrefix("Car 0.25 0 "), label)
         let calib = try String(contentsOfFile: "\(out)/training/calib/000000.txt", encoding: .utf8)
-        let p2 = calib.split(separator: "\n").first { $0.hasPrefix("P2: ") }!.split(separator: " ").dropFirst().map { Double($0)! }
+        let p2 = calib.split(separator: "\n").first { $0.hasPrefix("P2: ") }!.split(separator: " ").dropFirst().map {
+            Double($0)!
+        }
         XCTAssertEqual(p2, [50, 0, 31.5, 0, 0, 50, 23.5, 0, 0, 0, 1, 0])
         var listed: [String] = []
         for part in ["train", "val", "test"] {
-            listed += try String(contentsOfFile: "\(out)/ImageSets/\(part).txt", encoding: .utf8).split(separator: "\n").map(String.init)
+            listed += try String(contentsOfFile: "\(out)/ImageSets/\(part).txt", encoding: .utf8).split(separator: "\n")
+                .map(String.init)
         }
         XCTAssertEqual(listed.sorted(), ["000000", "000001", "000002"])
         let split = DatasetSplit(valFraction: 0.5, seed: 3)

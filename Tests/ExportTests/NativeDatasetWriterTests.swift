@@ -55,7 +55,8 @@ final class NativeDatasetWriterTests: XCTestCase {
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         XCTAssertEqual(Set(json.keys), ["frame", "width", "height", "camera", "objects", "lighting"])
         let lighting = try XCTUnwrap(json["lighting"] as? [String: Any])
-        XCTAssertEqual(Set(lighting.keys), ["sun_direction", "sun_elevation_deg", "sun_azimuth_deg", "sun_color", "sky_color"])
+        XCTAssertEqual(
+            Set(lighting.keys), ["sun_direction", "sun_elevation_deg", "sun_azimuth_deg", "sun_color", "sky_color"])
         XCTAssertEqual(json["frame"] as? Int, 0)
         XCTAssertEqual(json["width"] as? Int, 64)
         XCTAssertEqual(json["height"] as? Int, 48)
@@ -65,7 +66,9 @@ final class NativeDatasetWriterTests: XCTestCase {
         // through JSONDecoder is checked in testWrittenImagesDecodeBackToTheLabelBuffersExactly.
         func assertClose(_ a: [[Double]]?, _ b: [[Double]], _ what: String) {
             XCTAssertEqual(a?.map(\.count), b.map(\.count), what)
-            for (ra, rb) in zip(a ?? [], b) { for (x, y) in zip(ra, rb) { XCTAssertEqual(x, y, accuracy: 1e-12, what) } }
+            for (ra, rb) in zip(a ?? [], b) {
+                for (x, y) in zip(ra, rb) { XCTAssertEqual(x, y, accuracy: 1e-12, what) }
+            }
         }
         assertClose(camera["K"] as? [[Double]], spec.camera.intrinsics.K, "K")
         assertClose(camera["world_from_camera"] as? [[Double]], spec.camera.worldFromCamera.rows, "world_from_camera")
@@ -83,7 +86,10 @@ final class NativeDatasetWriterTests: XCTestCase {
         let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: infoData) as? [String: Any])
         XCTAssertEqual(
             Set(info.keys),
-            ["format", "format_version", "scene", "seed", "frame_count", "classes", "width", "height", "software_version"])
+            [
+                "format", "format_version", "scene", "seed", "frame_count", "classes", "width", "height",
+                "software_version",
+            ])
         XCTAssertEqual(info["software_version"] as? String, SceneFarmVersion.string)
         XCTAssertEqual(info["seed"] as? Int, 42)
     }

@@ -7,7 +7,8 @@ final class FarmAuthenticationTests: XCTestCase {
     func testHMACMatchesRFC4231Case2() throws {
         // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
         let token = try FarmToken(bytes: Array("Jefe".utf8))
-        let code = FarmAuthentication.authenticationCode(token: token, nonce: Array("what do ya want for nothing?".utf8))
+        let code = FarmAuthentication.authenticationCode(
+            token: token, nonce: Array("what do ya want for nothing?".utf8))
         let hex = code.map { String(format: "%02x", $0) }.joined()
         XCTAssertEqual(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }

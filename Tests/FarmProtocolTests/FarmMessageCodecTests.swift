@@ -6,7 +6,8 @@ import XCTest
 @testable import FarmProtocol
 
 final class FarmMessageCodecTests: XCTestCase {
-    private func makeChannel(maximumFrameLength: Int = FarmProtocol.defaultMaximumFrameLength) throws -> EmbeddedChannel {
+    private func makeChannel(maximumFrameLength: Int = FarmProtocol.defaultMaximumFrameLength) throws -> EmbeddedChannel
+    {
         let channel = EmbeddedChannel()
         try FarmPipeline.addHandlers(to: channel.pipeline.syncOperations, maximumFrameLength: maximumFrameLength)
         return channel
@@ -93,7 +94,9 @@ final class FarmMessageCodecTests: XCTestCase {
             XCTAssertTrue($0.description.contains("4294967295"))
         }
         // Also at the default 64 MiB limit.
-        try assertInboundError(ByteBuffer(bytes: [0x7F, 0xFF, 0xFF, 0xFF]), maximumFrameLength: FarmProtocol.defaultMaximumFrameLength) {
+        try assertInboundError(
+            ByteBuffer(bytes: [0x7F, 0xFF, 0xFF, 0xFF]), maximumFrameLength: FarmProtocol.defaultMaximumFrameLength
+        ) {
             XCTAssertEqual($0, .frameTooLarge(length: 0x7FFF_FFFF, maximum: 64 << 20))
         }
     }
@@ -108,7 +111,8 @@ final class FarmMessageCodecTests: XCTestCase {
 
     func testEncoderRefusesOversizedMessage() throws {
         let channel = try makeChannel(maximumFrameLength: 64)
-        XCTAssertThrowsError(try channel.writeOutbound(FarmMessage.refuse(reason: String(repeating: "y", count: 100)))) {
+        XCTAssertThrowsError(try channel.writeOutbound(FarmMessage.refuse(reason: String(repeating: "y", count: 100))))
+        {
             XCTAssertEqual($0 as? FarmWireError, .frameTooLarge(length: 105, maximum: 64))
         }
         _ = try? channel.finish()
@@ -145,7 +149,8 @@ final class FarmMessageCodecTests: XCTestCase {
         body.writeString("j")
         body.writeInteger(UInt32.max)
         try assertInboundError(Samples.rawFrame(Array(body.readableBytesView))) {
-            XCTAssertEqual($0, .truncated(message: "assignment", field: "frames", needed: Int(UInt32.max) * 4, available: 0))
+            XCTAssertEqual(
+                $0, .truncated(message: "assignment", field: "frames", needed: Int(UInt32.max) * 4, available: 0))
         }
     }
 
@@ -183,7 +188,8 @@ final class FarmMessageCodecTests: XCTestCase {
         }
         // A file whose digest does not match its bytes.
         let bad = FarmMessage.frameResult(
-            leaseID: 1, frameIndex: 0, files: [FileBlob(path: "a.png", bytes: [1, 2], sha256: Array(repeating: 0, count: 32))],
+            leaseID: 1, frameIndex: 0,
+            files: [FileBlob(path: "a.png", bytes: [1, 2], sha256: Array(repeating: 0, count: 32))],
             labelsJSON: nil)
         var payload = ByteBuffer()
         try bad.encode(into: &payload)
@@ -196,9 +202,12 @@ final class FarmMessageCodecTests: XCTestCase {
         // A digest that is not hex cannot be encoded.
         var ignored = ByteBuffer()
         XCTAssertThrowsError(
-            try FarmMessage.job(jobID: "j", sceneYAML: "", sceneDigest: "XYZ", seed: 0, frameCount: 1).encode(into: &ignored))
+            try FarmMessage.job(jobID: "j", sceneYAML: "", sceneDigest: "XYZ", seed: 0, frameCount: 1).encode(
+                into: &ignored))
         XCTAssertThrowsError(try FarmMessage.challenge(nonce: [1, 2, 3]).encode(into: &ignored)) {
-            XCTAssertEqual($0 as? FarmWireError, .unencodable(message: "challenge", field: "nonce", reason: "has 3 bytes, needs 32"))
+            XCTAssertEqual(
+                $0 as? FarmWireError,
+                .unencodable(message: "challenge", field: "nonce", reason: "has 3 bytes, needs 32"))
         }
         XCTAssertThrowsError(
             try FarmMessage.assignment(leaseID: 1, jobID: "j", frames: [-1], deadlineSeconds: 1).encode(into: &ignored))

@@ -77,7 +77,7 @@ enum PNGBytes {
     static func storedScanlines(_ png: [UInt8]) -> [UInt8] {
         let stream = chunks(png).filter { $0.type == "IDAT" }.flatMap(\.data)
         var out: [UInt8] = []
-        var offset = 2 // zlib header
+        var offset = 2  // zlib header
         while true {
             let header = stream[offset]
             precondition(header & 0b110 == 0, "not a stored block")

@@ -7,10 +7,12 @@ import XCTest
 final class PNGDecodeFixtureTests: XCTestCase {
     func testRGB8WithNoneAndSubFilters() throws {
         let decoded = try PNGDecoder.decode(Fixtures.rgb3x2)
-        XCTAssertEqual(decoded, DecodedPNG(
-            width: 3, height: 2, channels: 3, bitDepth: 8,
-            samples8: [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 250, 128, 7], samples16: []
-        ))
+        XCTAssertEqual(
+            decoded,
+            DecodedPNG(
+                width: 3, height: 2, channels: 3, bitDepth: 8,
+                samples8: [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 250, 128, 7], samples16: []
+            ))
     }
 
     func testGray16IsNativeEndianAfterDecode() throws {

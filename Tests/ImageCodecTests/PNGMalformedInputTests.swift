@@ -61,7 +61,7 @@ final class PNGMalformedInputTests: XCTestCase {
 
     func testCorruptedIHDRThrows() throws {
         var png = try samplePNG()
-        png[16 + 8] = 7 // bit depth 7 (the CRC is now also wrong)
+        png[16 + 8] = 7  // bit depth 7 (the CRC is now also wrong)
         assertThrowsPNGError(png)
     }
 
@@ -88,8 +88,10 @@ final class PNGMalformedInputTests: XCTestCase {
             XCTAssertTrue((error as? PNGError)?.message.contains("too large") == true, "\(error)")
         }
         // Palette images count as RGB after expansion: 32768 x 16385 x 3 > 1 GiB.
-        let palette = PNGBytes.signature + PNGBytes.ihdr(width: 32768, height: 16385, bitDepth: 8, colorType: 3)
-            + PNGBytes.chunk("PLTE", [0, 0, 0]) + PNGBytes.chunk("IDAT", PNGBytes.storedZlib([0])) + PNGBytes.chunk("IEND", [])
+        let palette =
+            PNGBytes.signature + PNGBytes.ihdr(width: 32768, height: 16385, bitDepth: 8, colorType: 3)
+            + PNGBytes.chunk("PLTE", [0, 0, 0]) + PNGBytes.chunk("IDAT", PNGBytes.storedZlib([0]))
+            + PNGBytes.chunk("IEND", [])
         XCTAssertThrowsError(try PNGDecoder.decode(palette)) { error in
             XCTAssertTrue((error as? PNGError)?.message.contains("too large") == true, "\(error)")
         }
@@ -101,7 +103,8 @@ final class PNGMalformedInputTests: XCTestCase {
 
     func testTooFewScanlinesThrows() {
         // 4x4 gray header but only two rows of data.
-        assertThrowsPNGError(PNGBytes.make(width: 4, height: 4, bitDepth: 8, colorType: 0, scanlines: [0, 1, 2, 3, 4, 0, 5, 6, 7, 8]))
+        assertThrowsPNGError(
+            PNGBytes.make(width: 4, height: 4, bitDepth: 8, colorType: 0, scanlines: [0, 1, 2, 3, 4, 0, 5, 6, 7, 8]))
     }
 
     /// Flips every bit of a small PNG once. Each variant must either throw
@@ -115,7 +118,9 @@ final class PNGMalformedInputTests: XCTestCase {
                 damaged[index] ^= UInt8(1 << bit)
                 do {
                     let decoded = try PNGDecoder.decode(damaged)
-                    XCTAssertEqual(decoded.samples8.count + decoded.samples16.count, decoded.width * decoded.height * decoded.channels)
+                    XCTAssertEqual(
+                        decoded.samples8.count + decoded.samples16.count,
+                        decoded.width * decoded.height * decoded.channels)
                 } catch is PNGError {
                     rejected += 1
                 }

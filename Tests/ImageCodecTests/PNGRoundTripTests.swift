@@ -146,6 +146,7 @@ final class PNGRoundTripTests: XCTestCase {
         XCTAssertThrowsError(try PNGEncoder.encodeGray8([1], width: -1, height: -1))
         XCTAssertThrowsError(try PNGEncoder.encodeGray16([1, 2, 3], width: 2, height: 2))
         XCTAssertThrowsError(try PNGEncoder.encodeRGBA8AsRGB([1, 2, 3], width: 1, height: 1))
-        XCTAssertThrowsError(try PNGEncoder.encodeGray8([UInt8](repeating: 0, count: 4), width: Int(Int32.max) + 1, height: 0))
+        XCTAssertThrowsError(
+            try PNGEncoder.encodeGray8([UInt8](repeating: 0, count: 4), width: Int(Int32.max) + 1, height: 0))
     }
 }

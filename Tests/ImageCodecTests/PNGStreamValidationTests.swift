@@ -53,7 +53,8 @@ final class PNGStreamValidationTests: XCTestCase {
         }
     }
 
-    static func encode(_ kind: Kind, width: Int, height: Int, compression: PNGCompression, seed: UInt64) throws -> Case {
+    static func encode(_ kind: Kind, width: Int, height: Int, compression: PNGCompression, seed: UInt64) throws -> Case
+    {
         let count = width * height
         switch kind {
         case .gray8:
@@ -64,7 +65,8 @@ final class PNGStreamValidationTests: XCTestCase {
             let gray = pixels16(count, seed: seed)
             let png = try PNGEncoder.encodeGray16(gray, width: width, height: height, compression: compression)
             let samples = gray.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
-            return Case(kind: kind, width: width, height: height, compression: compression, png: png, pngSamples: samples)
+            return Case(
+                kind: kind, width: width, height: height, compression: compression, png: png, pngSamples: samples)
         case .rgb8:
             let rgb = pixels8(count * 3, seed: seed)
             let png = try PNGEncoder.encodeRGB8(rgb, width: width, height: height, compression: compression)
@@ -177,7 +179,9 @@ final class PNGStreamValidationTests: XCTestCase {
     static func structuralProblems(_ c: Case) -> [String] {
         var problems: [String] = []
         let png = c.png
-        guard png.count >= 8 + 25 + 12 + 12, Array(png.prefix(8)) == PNGBytes.signature else { return ["bad signature or too short"] }
+        guard png.count >= 8 + 25 + 12 + 12, Array(png.prefix(8)) == PNGBytes.signature else {
+            return ["bad signature or too short"]
+        }
         // Walk the chunks by hand (PNGBytes.chunks traps on malformed input).
         var offset = 8
         var types: [String] = []
@@ -192,9 +196,12 @@ final class PNGStreamValidationTests: XCTestCase {
                 problems.append("\(type) at \(offset): CRC mismatch")
             }
             if type == "IHDR" {
-                let expected = PNGBytes.bigEndian(UInt32(c.width)) + PNGBytes.bigEndian(UInt32(c.height))
+                let expected =
+                    PNGBytes.bigEndian(UInt32(c.width)) + PNGBytes.bigEndian(UInt32(c.height))
                     + [UInt8(c.kind.bitDepth), c.kind.colorType, 0, 0, 0]
-                if Array(typeAndData.dropFirst(4)) != expected { problems.append("IHDR \(typeAndData.dropFirst(4)) != \(expected)") }
+                if Array(typeAndData.dropFirst(4)) != expected {
+                    problems.append("IHDR \(typeAndData.dropFirst(4)) != \(expected)")
+                }
             }
             if type == "IDAT" { idat += typeAndData.dropFirst(4) }
             offset += 12 + length
@@ -211,7 +218,9 @@ final class PNGStreamValidationTests: XCTestCase {
         }
         if let scanlines = referenceScanlines(c) {
             let trailer = PNGBytes.readUInt32(idat, idat.count - 4)
-            if trailer != adler32(scanlines) { problems.append("Adler-32 does not match the reference-filtered scanlines") }
+            if trailer != adler32(scanlines) {
+                problems.append("Adler-32 does not match the reference-filtered scanlines")
+            }
         }
         return problems
     }
@@ -224,80 +233,83 @@ final class PNGStreamValidationTests: XCTestCase {
     }
 
     func testStructuralCheckCatchesCorruption() throws {
-        var c = try Self.encode(.rgb8, width: 3, height: 5, compression: PNGCompression(level: 1, filter: .paeth), seed: 7)
+        var c = try Self.encode(
+            .rgb8, width: 3, height: 5, compression: PNGCompression(level: 1, filter: .paeth), seed: 7)
         XCTAssertEqual(Self.structuralProblems(c), [])
-        c.pngSamples[4] ^= 1 // the stream no longer matches these pixels: Adler-32 differs
+        c.pngSamples[4] ^= 1  // the stream no longer matches these pixels: Adler-32 differs
         XCTAssertNotEqual(Self.structuralProblems(c), [])
         c.pngSamples[4] ^= 1
-        c.png[20] ^= 1 // IHDR byte: CRC and header differ
+        c.png[20] ^= 1  // IHDR byte: CRC and header differ
         XCTAssertNotEqual(Self.structuralProblems(c), [])
     }
 
     // MARK: independent decode in Python
 
     static let pythonChecker = #"""
-import struct, sys, zlib
-failures = 0
-for line in open(sys.argv[1]):
-    png_path, raw_path, width, height, color_type, bit_depth = line.split()
-    width, height, color_type, bit_depth = int(width), int(height), int(color_type), int(bit_depth)
-    data = open(png_path, 'rb').read()
-    expected = open(raw_path, 'rb').read()
-    try:
-        assert data[:8] == b'\x89PNG\r\n\x1a\n', 'signature'
-        pos, types, idat = 8, [], b''
-        while pos < len(data):
-            length, kind = struct.unpack('>I4s', data[pos:pos + 8])
-            body = data[pos + 8:pos + 8 + length]
-            assert len(body) == length, 'truncated chunk'
-            crc, = struct.unpack('>I', data[pos + 8 + length:pos + 12 + length])
-            assert zlib.crc32(kind + body) & 0xffffffff == crc, 'CRC of %r' % kind
-            types.append(kind)
-            if kind == b'IHDR':
-                assert struct.unpack('>IIBBBBB', body) == (width, height, bit_depth, color_type, 0, 0, 0), 'IHDR %r' % (body,)
-            if kind == b'IDAT':
-                idat += body
-            pos += 12 + length
-        assert types[0] == b'IHDR' and types[-1] == b'IEND' and set(types[1:-1]) == {b'IDAT'}, 'chunks %r' % types
-        d = zlib.decompressobj()
-        raw = d.decompress(idat)  # checks the Adler-32 too
-        assert d.eof and not d.unused_data, 'zlib stream not complete or trailing data'
-        bpp = (3 if color_type == 2 else 1) * bit_depth // 8
-        stride = width * bpp
-        assert len(raw) == height * (stride + 1), 'inflated size %d' % len(raw)
-        out, prior = bytearray(), bytearray(stride)
-        for y in range(height):
-            ftype = raw[y * (stride + 1)]
-            row = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-            if ftype == 1:
-                for i in range(bpp, stride): row[i] = (row[i] + row[i - bpp]) & 255
-            elif ftype == 2:
-                row = bytearray((r + p) & 255 for r, p in zip(row, prior))
-            elif ftype == 3:
-                for i in range(stride): row[i] = (row[i] + ((row[i - bpp] if i >= bpp else 0) + prior[i]) // 2) & 255
-            elif ftype == 4:
-                for i in range(stride):
-                    a = row[i - bpp] if i >= bpp else 0
-                    b = prior[i]
-                    c = prior[i - bpp] if i >= bpp else 0
-                    p = a + b - c
-                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                    row[i] = (row[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-            else:
-                assert ftype == 0, 'filter type %d' % ftype
-            out += row
-            prior = row
-        assert bytes(out) == expected, 'pixels differ'
-    except Exception as error:
-        failures += 1
-        print('FAIL %s: %s' % (png_path, error))
-print('checked', sum(1 for _ in open(sys.argv[1])), 'failures', failures)
-sys.exit(1 if failures else 0)
-"""#
+        import struct, sys, zlib
+        failures = 0
+        for line in open(sys.argv[1]):
+            png_path, raw_path, width, height, color_type, bit_depth = line.split()
+            width, height, color_type, bit_depth = int(width), int(height), int(color_type), int(bit_depth)
+            data = open(png_path, 'rb').read()
+            expected = open(raw_path, 'rb').read()
+            try:
+                assert data[:8] == b'\x89PNG\r\n\x1a\n', 'signature'
+                pos, types, idat = 8, [], b''
+                while pos < len(data):
+                    length, kind = struct.unpack('>I4s', data[pos:pos + 8])
+                    body = data[pos + 8:pos + 8 + length]
+                    assert len(body) == length, 'truncated chunk'
+                    crc, = struct.unpack('>I', data[pos + 8 + length:pos + 12 + length])
+                    assert zlib.crc32(kind + body) & 0xffffffff == crc, 'CRC of %r' % kind
+                    types.append(kind)
+                    if kind == b'IHDR':
+                        assert struct.unpack('>IIBBBBB', body) == (width, height, bit_depth, color_type, 0, 0, 0), 'IHDR %r' % (body,)
+                    if kind == b'IDAT':
+                        idat += body
+                    pos += 12 + length
+                assert types[0] == b'IHDR' and types[-1] == b'IEND' and set(types[1:-1]) == {b'IDAT'}, 'chunks %r' % types
+                d = zlib.decompressobj()
+                raw = d.decompress(idat)  # checks the Adler-32 too
+                assert d.eof and not d.unused_data, 'zlib stream not complete or trailing data'
+                bpp = (3 if color_type == 2 else 1) * bit_depth // 8
+                stride = width * bpp
+                assert len(raw) == height * (stride + 1), 'inflated size %d' % len(raw)
+                out, prior = bytearray(), bytearray(stride)
+                for y in range(height):
+                    ftype = raw[y * (stride + 1)]
+                    row = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+                    if ftype == 1:
+                        for i in range(bpp, stride): row[i] = (row[i] + row[i - bpp]) & 255
+                    elif ftype == 2:
+                        row = bytearray((r + p) & 255 for r, p in zip(row, prior))
+                    elif ftype == 3:
+                        for i in range(stride): row[i] = (row[i] + ((row[i - bpp] if i >= bpp else 0) + prior[i]) // 2) & 255
+                    elif ftype == 4:
+                        for i in range(stride):
+                            a = row[i - bpp] if i >= bpp else 0
+                            b = prior[i]
+                            c = prior[i - bpp] if i >= bpp else 0
+                            p = a + b - c
+                            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                            row[i] = (row[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+                    else:
+                        assert ftype == 0, 'filter type %d' % ftype
+                    out += row
+                    prior = row
+                assert bytes(out) == expected, 'pixels differ'
+            except Exception as error:
+                failures += 1
+                print('FAIL %s: %s' % (png_path, error))
+        print('checked', sum(1 for _ in open(sys.argv[1])), 'failures', failures)
+        sys.exit(1 if failures else 0)
+        """#
 
     static func findPython() -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.split(separator: ":").map { "\($0)/python3" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     /// Writes the cases to a temporary folder and runs the checker; returns (exit status, output).
@@ -327,7 +339,9 @@ sys.exit(1 if failures else 0)
     }
 
     func testPythonZlibDecodeMatchesPixels() throws {
-        guard let python = Self.findPython() else { throw XCTSkip("python3 not on PATH; the Swift-side checks still ran") }
+        guard let python = Self.findPython() else {
+            throw XCTSkip("python3 not on PATH; the Swift-side checks still ran")
+        }
         let cases = try Self.cases()
         let (status, output) = try Self.runPythonChecker(python, on: cases)
         XCTAssertEqual(status, 0, output)
@@ -339,14 +353,15 @@ sys.exit(1 if failures else 0)
         guard let python = Self.findPython() else { throw XCTSkip("python3 not on PATH") }
         let good = try Self.encode(.gray16, width: 3, height: 5, compression: .depth, seed: 3)
         var badCRC = good
-        badCRC.png[good.png.count - 1] ^= 0x40 // IEND CRC
+        badCRC.png[good.png.count - 1] ^= 0x40  // IEND CRC
         var badPixels = good
         badPixels.pngSamples[0] ^= 0x80
         var badStream = good
         let idat = PNGBytes.chunks(good.png).first { $0.type == "IDAT" }!
-        badStream.png[idat.crcOffset - 1] ^= 1 // Adler-32 byte...
+        badStream.png[idat.crcOffset - 1] ^= 1  // Adler-32 byte...
         let crc = PNGBytes.crc32(Array(badStream.png[(idat.offset + 4)..<idat.crcOffset]))
-        badStream.png.replaceSubrange(idat.crcOffset..<(idat.crcOffset + 4), with: PNGBytes.bigEndian(crc)) // ...with a valid CRC
+        // ...with a valid CRC
+        badStream.png.replaceSubrange(idat.crcOffset..<(idat.crcOffset + 4), with: PNGBytes.bigEndian(crc))
         let (status, output) = try Self.runPythonChecker(python, on: [good, badCRC, badPixels, badStream])
         XCTAssertEqual(status, 1, output)
         XCTAssertTrue(output.contains("checked 4 failures 3"), output)

@@ -34,7 +34,9 @@ struct FrameBuilder {
     }
 }
 
-func makeSpec(index: Int = 7, width: Int, height: Int, surfaces: [(name: String, classID: Int, instanceID: Int)]) -> FrameSpec {
+func makeSpec(
+    index: Int = 7, width: Int, height: Int, surfaces: [(name: String, classID: Int, instanceID: Int)]
+) -> FrameSpec {
     let intrinsics = CameraIntrinsics(width: width, height: height, horizontalFOVDegrees: 90)
     let camera = Camera(
         intrinsics: intrinsics, worldFromCamera: Camera.lookAt(eye: Vec3(0, 0, 1.5), target: Vec3(10, 0, 1)))
@@ -73,7 +75,8 @@ final class LabelDeriverTests: XCTestCase {
             labels.objects,
             [
                 ObjectLabel(
-                    instanceID: 2, classID: 3, className: "pedestrian", bbox: PixelBox(xmin: 12, ymin: 1, xmax: 12, ymax: 4),
+                    instanceID: 2, classID: 3, className: "pedestrian",
+                    bbox: PixelBox(xmin: 12, ymin: 1, xmax: 12, ymax: 4),
                     pixels: 4),
                 ObjectLabel(
                     instanceID: 5, classID: 2, className: "car", bbox: PixelBox(xmin: 3, ymin: 2, xmax: 10, ymax: 7),
@@ -117,7 +120,9 @@ final class LabelDeriverTests: XCTestCase {
         b.fill(2, x0: 1, y0: 1, x1: 4, y1: 4)  // a hole of another instance inside
         let spec = makeSpec(width: 6, height: 6, surfaces: [("ring", 2, 3), ("inside", 3, 4)])
         let objects = try LabelDeriver.derive(b.frame, spec: spec).objects
-        XCTAssertEqual(objects.map(\.bbox), [PixelBox(xmin: 0, ymin: 0, xmax: 5, ymax: 5), PixelBox(xmin: 1, ymin: 1, xmax: 4, ymax: 4)])
+        XCTAssertEqual(
+            objects.map(\.bbox),
+            [PixelBox(xmin: 0, ymin: 0, xmax: 5, ymax: 5), PixelBox(xmin: 1, ymin: 1, xmax: 4, ymax: 4)])
         XCTAssertEqual(objects.map(\.pixels), [36 - 16, 16])
     }
 
@@ -130,7 +135,11 @@ final class LabelDeriverTests: XCTestCase {
         XCTAssertEqual(labels.depthMillimetres, [250])
         XCTAssertEqual(
             labels.objects,
-            [ObjectLabel(instanceID: 65535, classID: 2, className: "car", bbox: PixelBox(xmin: 0, ymin: 0, xmax: 0, ymax: 0), pixels: 1)])
+            [
+                ObjectLabel(
+                    instanceID: 65535, classID: 2, className: "car", bbox: PixelBox(xmin: 0, ymin: 0, xmax: 0, ymax: 0),
+                    pixels: 1)
+            ])
 
         let empty = FrameBuilder(width: 1, height: 1)
         let none = try LabelDeriver.derive(empty.frame, spec: makeSpec(width: 1, height: 1, surfaces: []))
@@ -149,7 +158,8 @@ final class LabelDeriverTests: XCTestCase {
         let expected: [UInt16] = [1000, 1000, 1002, 63, 188, 2500, 65534, 65535, 65535, 65535, 65535, 1, 1]
         var b = FrameBuilder(width: depths.count, height: 1)
         for (i, z) in depths.enumerated() { b.fill(1, x0: i, y0: 0, x1: i, y1: 0, z: z) }
-        let labels = try LabelDeriver.derive(b.frame, spec: makeSpec(width: depths.count, height: 1, surfaces: [("road", 1, 0)]))
+        let labels = try LabelDeriver.derive(
+            b.frame, spec: makeSpec(width: depths.count, height: 1, surfaces: [("road", 1, 0)]))
         // round(z * 1000) on the exact value of the Float.
         for (i, z) in depths.enumerated() where z.isFinite && Double(z) * 1000 >= 0.5 && Double(z) * 1000 < 65535 {
             XCTAssertEqual(labels.depthMillimetres[i], UInt16((Double(z) * 1000).rounded()), "depth \(z)")
@@ -217,7 +227,8 @@ final class LabelDeriverTests: XCTestCase {
     func testInvalidSurfaceIDsInSpecAreErrors() {
         let b = FrameBuilder(width: 2, height: 2)
         for bad in [("x", 2, 70000), ("x", 2, -1), ("x", 300, 1), ("x", 42, 1)] {
-            XCTAssertThrowsError(try LabelDeriver.derive(b.frame, spec: makeSpec(width: 2, height: 2, surfaces: [bad]))) { error in
+            XCTAssertThrowsError(try LabelDeriver.derive(b.frame, spec: makeSpec(width: 2, height: 2, surfaces: [bad])))
+            { error in
                 XCTAssertEqual((error as? LabelError)?.kind, .invalidSpec, "\(bad)")
                 XCTAssertTrue("\(error)".contains("surface 0 \"x\""), "\(error)")
             }
@@ -229,7 +240,9 @@ final class LabelDeriverTests: XCTestCase {
             var b = FrameBuilder(width: 3, height: 2)
             b.fill(1, x0: 0, y0: 0, x1: 2, y1: 1, z: 3)
             b.depth[4] = z
-            XCTAssertThrowsError(try LabelDeriver.derive(b.frame, spec: makeSpec(width: 3, height: 2, surfaces: [("r", 1, 0)]))) {
+            XCTAssertThrowsError(
+                try LabelDeriver.derive(b.frame, spec: makeSpec(width: 3, height: 2, surfaces: [("r", 1, 0)]))
+            ) {
                 error in
                 XCTAssertEqual((error as? LabelError)?.kind, .invalidDepth)
                 XCTAssertTrue("\(error)".contains("pixel (1, 1)"), "\(error)")

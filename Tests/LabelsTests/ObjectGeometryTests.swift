@@ -12,7 +12,8 @@ final class ObjectGeometryTests: XCTestCase {
 
     func spec(_ surfaces: [Surface], instances: [InstanceSpec]) -> FrameSpec {
         FrameSpec(
-            index: 0, camera: camera, lighting: .daylight, classes: [SemanticClass(id: 1, name: "car", color: [0, 0, 142])],
+            index: 0, camera: camera, lighting: .daylight,
+            classes: [SemanticClass(id: 1, name: "car", color: [0, 0, 142])],
             surfaces: surfaces, instances: instances)
     }
 
@@ -41,11 +42,14 @@ final class ObjectGeometryTests: XCTestCase {
 
         // Nothing hidden: visibility 1 and the amodal box is the tight box.
         let clear = try LabelDeriver.derive(
-            frame(ids: ids, coverage: [InstanceCoverage(instanceID: 3, pixels: 0, xmin: 0, ymin: 0, xmax: -1, ymax: -1)]),
+            frame(
+                ids: ids, coverage: [InstanceCoverage(instanceID: 3, pixels: 0, xmin: 0, ymin: 0, xmax: -1, ymax: -1)]),
             spec: spec([box], instances: []))
         XCTAssertEqual(clear.objects.first?.amodal, AmodalLabel(box: o.bbox, pixels: 100, visibility: 1))
         // A renderer that counts nothing leaves amodal labels out.
-        XCTAssertNil(try LabelDeriver.derive(frame(ids: ids, coverage: []), spec: spec([box], instances: [])).objects.first?.amodal)
+        XCTAssertNil(
+            try LabelDeriver.derive(frame(ids: ids, coverage: []), spec: spec([box], instances: [])).objects.first?
+                .amodal)
     }
 
     /// A 2 m wide, 1 m tall box face 10 m ahead, straddling the left image border: its projected
@@ -62,7 +66,8 @@ final class ObjectGeometryTests: XCTestCase {
             boxMin: Vec3(-0.25, -1, 0), boxMax: Vec3(0.25, 1, 1))
         var ids = [UInt32](repeating: 0, count: 100 * 80)
         ids[40 * 100 + 0] = 1
-        let labels = try LabelDeriver.derive(frame(ids: ids, coverage: []), spec: spec([surface], instances: [instance]))
+        let labels = try LabelDeriver.derive(
+            frame(ids: ids, coverage: []), spec: spec([surface], instances: [instance]))
         let o = try XCTUnwrap(labels.objects.first)
         let e = try XCTUnwrap(o.extent)
         // Left: the near face's outer edge (x = -11.9, z = 10); right: the far face's inner edge

@@ -33,7 +33,8 @@ final class BandRenderer: FrameRenderer {
             }
         }
         let color = [UInt8](repeating: UInt8(truncatingIfNeeded: spec.index), count: k.width * k.height * 4)
-        return RenderedFrame(index: spec.index, width: k.width, height: k.height, color: color, surfaceIDs: ids, depth: depth)
+        return RenderedFrame(
+            index: spec.index, width: k.width, height: k.height, color: color, surfaceIDs: ids, depth: depth)
     }
 
     struct RenderError: Error, CustomStringConvertible {
@@ -45,7 +46,10 @@ final class BandRenderer: FrameRenderer {
 final class RenderPipelineTests: XCTestCase {
     static func spec(_ index: Int) -> FrameSpec {
         let k = CameraIntrinsics(width: 24, height: 16, horizontalFOVDegrees: 60)
-        let classes = [SemanticClass(id: 1, name: "car", color: [0, 0, 142]), SemanticClass(id: 2, name: "road", color: [128, 64, 128])]
+        let classes = [
+            SemanticClass(id: 1, name: "car", color: [0, 0, 142]),
+            SemanticClass(id: 2, name: "road", color: [128, 64, 128]),
+        ]
         let surfaces = (0..<3).map { i in
             Surface(
                 name: "s\(i)", shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .identity, color: Vec3(1, 1, 1),
@@ -71,7 +75,8 @@ final class RenderPipelineTests: XCTestCase {
 
     func testEveryFrameArrivesOnceWithLabels() throws {
         let collector = Collector()
-        let pipeline = RenderPipeline(makeRenderer: { BandRenderer() }, specFor: Self.spec, encoderThreads: 3, queueCapacity: 2)
+        let pipeline = RenderPipeline(
+            makeRenderer: { BandRenderer() }, specFor: Self.spec, encoderThreads: 3, queueCapacity: 2)
         var progressCalls = 0
         let stats = try pipeline.run(frames: Array(0..<20), sink: collector.add, progress: { _ in progressCalls += 1 })
         XCTAssertEqual(stats.frames, 20)
@@ -81,15 +86,20 @@ final class RenderPipelineTests: XCTestCase {
         XCTAssertGreaterThan(stats.bytesWritten, 0)
         // Each frame carries the five files of the native dataset.
         let paths = collector.frames[7]!.files.map(\.relativePath).sorted()
-        XCTAssertEqual(paths, ["depth/000007.png", "instance/000007.png", "labels/000007.json", "rgb/000007.png", "semantic/000007.png"])
+        XCTAssertEqual(
+            paths,
+            ["depth/000007.png", "instance/000007.png", "labels/000007.json", "rgb/000007.png", "semantic/000007.png"])
     }
 
     func testOutputDoesNotDependOnThreadCount() throws {
         func run(threads: Int) throws -> [Int: [String: [UInt8]]] {
             let collector = Collector()
-            let pipeline = RenderPipeline(makeRenderer: { BandRenderer() }, specFor: Self.spec, encoderThreads: threads, queueCapacity: 1)
+            let pipeline = RenderPipeline(
+                makeRenderer: { BandRenderer() }, specFor: Self.spec, encoderThreads: threads, queueCapacity: 1)
             _ = try pipeline.run(frames: Array(0..<8), sink: collector.add)
-            return collector.frames.mapValues { f in Dictionary(uniqueKeysWithValues: f.files.map { ($0.relativePath, $0.bytes) }) }
+            return collector.frames.mapValues { f in
+                Dictionary(uniqueKeysWithValues: f.files.map { ($0.relativePath, $0.bytes) })
+            }
         }
         let one = try run(threads: 1)
         let four = try run(threads: 4)
@@ -113,7 +123,11 @@ final class RenderPipelineTests: XCTestCase {
         struct DiskFull: Error {}
         let pipeline = RenderPipeline(makeRenderer: { BandRenderer() }, specFor: Self.spec, encoderThreads: 2)
         XCTAssertThrowsError(
-            try pipeline.run(frames: Array(0..<10), sink: { f in if f.index == 3 { throw DiskFull() }; return 0 })
+            try pipeline.run(
+                frames: Array(0..<10),
+                sink: { f in
+                    if f.index == 3 { throw DiskFull() }; return 0
+                })
         ) { error in
             XCTAssertEqual((error as? PipelineError)?.stage, "write")
             XCTAssertEqual((error as? PipelineError)?.frame, 3)
@@ -141,7 +155,8 @@ final class RenderPipelineTests: XCTestCase {
                 var ids = [UInt32](repeating: 0, count: k.width * k.height)
                 ids[5] = 99  // no such surface
                 return RenderedFrame(
-                    index: s.index, width: k.width, height: k.height, color: [UInt8](repeating: 0, count: ids.count * 4),
+                    index: s.index, width: k.width, height: k.height,
+                    color: [UInt8](repeating: 0, count: ids.count * 4),
                     surfaceIDs: ids, depth: [Float](repeating: 0, count: ids.count))
             }
         }

@@ -156,7 +156,8 @@ final class AnalyticRenderTests: XCTestCase {
                 name: "sphere", shape: .sphere(radius: 1), worldFromObject: .translation(Vec3(9, 1, -1)),
                 color: Vec3(0.9, 0.5, 0.1), classID: 1, instanceID: 1),
             Surface(
-                name: "cyl", shape: .cylinder(radius: 0.5, height: 2), worldFromObject: .translation(Vec3(12, -1.5, -1)),
+                name: "cyl", shape: .cylinder(radius: 0.5, height: 2),
+                worldFromObject: .translation(Vec3(12, -1.5, -1)),
                 color: Vec3(0.1, 0.5, 0.9), classID: 1, instanceID: 2),
         ]
         let spec = FrameSpec(index: 3, camera: camera, lighting: .daylight, classes: [], surfaces: surfaces)
@@ -210,7 +211,8 @@ final class AnalyticRenderTests: XCTestCase {
             max(farVisible.box[2], c4.xmax), max(farVisible.box[3], c4.ymax),
         ]
         XCTAssertEqual(union, farAloneMask.box)
-        XCTAssertEqual(c9.pixels, 0, "nothing hides the near object (its parts hide each other, which is not occlusion)")
+        XCTAssertEqual(
+            c9.pixels, 0, "nothing hides the near object (its parts hide each other, which is not occlusion)")
         XCTAssertEqual(ids(both, [1, 2]).count, nearAloneMask.count)
         XCTAssertEqual(farAlone.coverage.first?.pixels, 0)
         // An object outside the view covers nothing.
@@ -218,7 +220,8 @@ final class AnalyticRenderTests: XCTestCase {
             name: "behind", shape: .box(size: Vec3(1, 1, 1)), worldFromObject: .translation(Vec3(-5, 0, 0)),
             color: Vec3(1, 1, 1), classID: 1, instanceID: 2)
         let none = try renderer.render(spec([behind]))
-        XCTAssertEqual(none.coverage, [InstanceCoverage(instanceID: 2, pixels: 0, xmin: 0, ymin: 0, xmax: -1, ymax: -1)])
+        XCTAssertEqual(
+            none.coverage, [InstanceCoverage(instanceID: 2, pixels: 0, xmin: 0, ymin: 0, xmax: -1, ymax: -1)])
         // Occluded by the far box's own front face? No: an object hidden only by another part of
         // itself has no hidden pixels; a second object inside the far box is hidden entirely.
         let inside = Surface(
@@ -246,7 +249,8 @@ final class AnalyticRenderTests: XCTestCase {
             instanceID: 1, classID: 1, name: "far", worldFromObject: far.worldFromObject,
             boxMin: Vec3(-0.5, -2, 0), boxMax: Vec3(0.5, 2, 2))
         let both = FrameSpec(
-            index: 0, camera: camera, lighting: .daylight, classes: classes, surfaces: [far, near], instances: [farInstance])
+            index: 0, camera: camera, lighting: .daylight, classes: classes, surfaces: [far, near],
+            instances: [farInstance])
         let alone = FrameSpec(
             index: 0, camera: camera, lighting: .daylight, classes: classes, surfaces: [far], instances: [farInstance])
         let labels = try LabelDeriver.derive(try renderer.render(both), spec: both)
@@ -270,7 +274,8 @@ final class AnalyticRenderTests: XCTestCase {
     /// rasterizing them over the whole image, on the sample street scene.
     func testOcclusionRegionsDoNotChangeTheCounts() throws {
         _ = try makeRenderer()
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let scene = try SceneLoader.load(path: root.appendingPathComponent("scenes/driving_street.yaml").path)
         let fast = try GLRenderer(), full = try GLRenderer()
         full.usesOcclusionRegions = false

@@ -96,5 +96,5 @@ final class CameraMathTests: XCTestCase {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

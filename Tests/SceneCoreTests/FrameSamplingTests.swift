@@ -43,21 +43,24 @@ final class FrameSamplingTests: XCTestCase {
         let a = try scene.frame(0, seed: 1), b = try scene.frame(0, seed: 2)
         let thingsA = a.surfaces.filter { $0.instanceID != 0 }, thingsB = b.surfaces.filter { $0.instanceID != 0 }
         XCTAssertNotEqual(thingsA.map(\.worldFromObject), thingsB.map(\.worldFromObject))
-        XCTAssertEqual(a.surfaces.filter { $0.instanceID == 0 }, b.surfaces.filter { $0.instanceID == 0 }, "stuff stays")
+        XCTAssertEqual(
+            a.surfaces.filter { $0.instanceID == 0 }, b.surfaces.filter { $0.instanceID == 0 }, "stuff stays")
         XCTAssertNotEqual(a.lighting, b.lighting)
     }
 
     func testAddingAGroupLeavesTheOthersUnchanged() throws {
-        let base = minimalValidYAML + """
+        let base =
+            minimalValidYAML + """
 
-            road: {class: road}
-            groups:
-              - {name: a, shape: box, size: [1, 1, 1], class: car, count: 5, placement: {x: [0, 50], y: [5, 9]}}
-            """
-        let extended = base + """
+                road: {class: road}
+                groups:
+                  - {name: a, shape: box, size: [1, 1, 1], class: car, count: 5, placement: {x: [0, 50], y: [5, 9]}}
+                """
+        let extended =
+            base + """
 
-              - {name: b, shape: sphere, radius: 1, class: car, count: 3, placement: {x: [0, 50], y: [-9, -5]}}
-            """
+                  - {name: b, shape: sphere, radius: 1, class: car, count: 3, placement: {x: [0, 50], y: [-9, -5]}}
+                """
         let f1 = try SceneLoader.load(yaml: base, file: "a.yaml").frame(0)
         let f2 = try SceneLoader.load(yaml: extended, file: "b.yaml").frame(0)
         let a1 = f1.surfaces.filter { $0.name.hasPrefix("a_") }, a2 = f2.surfaces.filter { $0.name.hasPrefix("a_") }
@@ -74,7 +77,8 @@ final class FrameSamplingTests: XCTestCase {
                 var centres: [Int: Vec3] = [:]
                 // Parts that sit on the object's origin in XY give its centre.
                 let centred = ["/body", "/trunk", "/torso", "/pole", "/base"]
-                for s in frame.surfaces where s.name.hasPrefix(group.name + "_")
+                for s in frame.surfaces
+                where s.name.hasPrefix(group.name + "_")
                     && (!s.name.contains("/") || centred.contains(where: s.name.hasSuffix))
                 {
                     centres[s.instanceID] = centres[s.instanceID] ?? s.worldFromObject.translation
@@ -84,7 +88,8 @@ final class FrameSamplingTests: XCTestCase {
                 let points = Array(centres.values)
                 for i in 0..<points.count {
                     for j in (i + 1)..<points.count {
-                        let d = ((points[i].x - points[j].x) * (points[i].x - points[j].x)
+                        let d =
+                            ((points[i].x - points[j].x) * (points[i].x - points[j].x)
                             + (points[i].y - points[j].y) * (points[i].y - points[j].y)).squareRoot()
                         XCTAssertGreaterThanOrEqual(d, group.minSpacing - 1e-9, "\(group.name) seed \(seed)")
                     }

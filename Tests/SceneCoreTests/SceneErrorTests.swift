@@ -51,34 +51,52 @@ final class SceneErrorTests: XCTestCase {
     }
 
     func testUnknownFieldSuggestsTheClosestName() {
-        assertSingleIssue(minimalValidYAML + "\nsede: 3\n", path: "sede", line: 7, column: 1, "unknown field `sede`", "did you mean `seed`?")
         assertSingleIssue(
-            minimalValidYAML + "\n  fov_degs: 70\n", path: "camera.fov_degs", line: 7, column: 3, "did you mean `fov_deg`?")
+            minimalValidYAML + "\nsede: 3\n", path: "sede", line: 7, column: 1, "unknown field `sede`",
+            "did you mean `seed`?")
+        assertSingleIssue(
+            minimalValidYAML + "\n  fov_degs: 70\n", path: "camera.fov_degs", line: 7, column: 3,
+            "did you mean `fov_deg`?")
         // No suggestion when nothing is close.
         let issues = loadIssues(minimalValidYAML + "\nwibble: 3\n")
         XCTAssertFalse(issues[0].message.contains("did you mean"))
     }
 
     func testWrongTypes() {
-        assertSingleIssue(minimalValidYAML + "\nseed: abc\n", path: "seed", line: 7, column: 7, "expected a whole number", "found the string \"abc\"")
-        assertSingleIssue(minimalValidYAML + "\nframes: 2.5\n", path: "frames", line: 7, column: 9, "found the fraction 2.5")
-        assertSingleIssue(minimalValidYAML + "\nground: [1, 2]\n", path: "ground", line: 7, column: 9, "expected a mapping", "found a list of 2")
         assertSingleIssue(
-            minimalValidYAML + "\n  position: [1, 2]\n", path: "camera.position", line: 7, column: 13, "[x, y, z]", "found a list of 2")
-        assertSingleIssue(minimalValidYAML + "\n  near: \"far\"\n", path: "camera.near", line: 7, column: 9, "greater than 0", "found the string \"far\"")
+            minimalValidYAML + "\nseed: abc\n", path: "seed", line: 7, column: 7, "expected a whole number",
+            "found the string \"abc\"")
         assertSingleIssue(
-            minimalValidYAML + "\nroad: {class: road, markings: {edge_lines: 3}}\n", path: "road.markings.edge_lines", line: 7,
+            minimalValidYAML + "\nframes: 2.5\n", path: "frames", line: 7, column: 9, "found the fraction 2.5")
+        assertSingleIssue(
+            minimalValidYAML + "\nground: [1, 2]\n", path: "ground", line: 7, column: 9, "expected a mapping",
+            "found a list of 2")
+        assertSingleIssue(
+            minimalValidYAML + "\n  position: [1, 2]\n", path: "camera.position", line: 7, column: 13, "[x, y, z]",
+            "found a list of 2")
+        assertSingleIssue(
+            minimalValidYAML + "\n  near: \"far\"\n", path: "camera.near", line: 7, column: 9, "greater than 0",
+            "found the string \"far\"")
+        assertSingleIssue(
+            minimalValidYAML + "\nroad: {class: road, markings: {edge_lines: 3}}\n", path: "road.markings.edge_lines",
+            line: 7,
             column: 44, "true or false", "found the number 3")
     }
 
     func testMissingRequiredFields() {
-        assertSingleIssue("format: 1\nclasses: [{id: 1, name: a}]\n", path: "camera", line: 1, column: 1, "missing required field `camera`")
         assertSingleIssue(
-            "format: 1\nclasses: [{id: 1, name: a}]\ncamera: {fov_deg: 60}\n", path: "camera.resolution", line: 3, column: 9,
+            "format: 1\nclasses: [{id: 1, name: a}]\n", path: "camera", line: 1, column: 1,
+            "missing required field `camera`")
+        assertSingleIssue(
+            "format: 1\nclasses: [{id: 1, name: a}]\ncamera: {fov_deg: 60}\n", path: "camera.resolution", line: 3,
+            column: 9,
             "missing required field `resolution`")
-        assertSingleIssue("classes: [{id: 1, name: a}]\ncamera: {resolution: [2, 2]}\n", path: "format", line: 1, column: 1, "`format: 1`")
         assertSingleIssue(
-            minimalValidYAML + "\nobjects:\n  - {shape: box, size: [1, 1, 1], class: car}\n", path: "objects[0].position", line: 8,
+            "classes: [{id: 1, name: a}]\ncamera: {resolution: [2, 2]}\n", path: "format", line: 1, column: 1,
+            "`format: 1`")
+        assertSingleIssue(
+            minimalValidYAML + "\nobjects:\n  - {shape: box, size: [1, 1, 1], class: car}\n",
+            path: "objects[0].position", line: 8,
             column: 5, "missing required field `position`")
     }
 
@@ -95,23 +113,32 @@ final class SceneErrorTests: XCTestCase {
         XCTAssertEqual(issues.map(\.column), [16, 19])
         XCTAssertTrue(issues[1].message.contains("found -48"))
 
-        assertSingleIssue(minimalValidYAML + "\n  fov_deg: 180\n", path: "camera.fov_deg", line: 7, column: 12, "strictly between 0 and 180", "found 180")
-        assertSingleIssue(minimalValidYAML + "\n  fov_deg: 0\n", path: "camera.fov_deg", line: 7, column: 12, "found 0")
-        let group = "\ngroups:\n  - {name: g, shape: sphere, radius: 1, class: car, count: COUNT, placement: {x: [0, 9], y: [0, 9]}}\n"
         assertSingleIssue(
-            minimalValidYAML + group.replacingOccurrences(of: "COUNT", with: "-1"), path: "groups[0].count", line: 8, column: 60,
+            minimalValidYAML + "\n  fov_deg: 180\n", path: "camera.fov_deg", line: 7, column: 12,
+            "strictly between 0 and 180", "found 180")
+        assertSingleIssue(minimalValidYAML + "\n  fov_deg: 0\n", path: "camera.fov_deg", line: 7, column: 12, "found 0")
+        let group =
+            "\ngroups:\n  - {name: g, shape: sphere, radius: 1, class: car, count: COUNT, placement: {x: [0, 9], y: [0, 9]}}\n"
+        assertSingleIssue(
+            minimalValidYAML + group.replacingOccurrences(of: "COUNT", with: "-1"), path: "groups[0].count", line: 8,
+            column: 60,
             "at least 0", "found -1")
         assertSingleIssue(
-            minimalValidYAML + group.replacingOccurrences(of: "COUNT", with: "[5, 2]"), path: "groups[0].count", line: 8, column: 60,
+            minimalValidYAML + group.replacingOccurrences(of: "COUNT", with: "[5, 2]"), path: "groups[0].count",
+            line: 8, column: 60,
             "min <= max", "min 5 > max 2")
         assertSingleIssue(
-            minimalValidYAML + group.replacingOccurrences(of: "radius: 1", with: "radius: [2, 1]").replacingOccurrences(of: "COUNT", with: "1"), path: "groups[0].radius",
+            minimalValidYAML
+                + group.replacingOccurrences(of: "radius: 1", with: "radius: [2, 1]").replacingOccurrences(
+                    of: "COUNT", with: "1"), path: "groups[0].radius",
             line: 8, column: 38, "min 2 > max 1")
         assertSingleIssue(
-            minimalValidYAML + "\nlighting: {sun_elevation_deg: 95}\n", path: "lighting.sun_elevation_deg", line: 7, column: 31,
+            minimalValidYAML + "\nlighting: {sun_elevation_deg: 95}\n", path: "lighting.sun_elevation_deg", line: 7,
+            column: 31,
             "from -90 to 90")
         assertSingleIssue(
-            minimalValidYAML + "\nground: {class: road, color: [0, 300, 0]}\n", path: "ground.color[1]", line: 7, column: 34,
+            minimalValidYAML + "\nground: {class: road, color: [0, 300, 0]}\n", path: "ground.color[1]", line: 7,
+            column: 34,
             "from 0 to 255", "found 300")
     }
 
@@ -119,7 +146,9 @@ final class SceneErrorTests: XCTestCase {
         assertSingleIssue(
             minimalValidYAML + "\nobjects:\n  - {shape: box, size: [1, 1, 1], class: cra, position: [0, 0, 0]}\n",
             path: "objects[0].class", line: 8, column: 42, "unknown class `cra`", "did you mean `car`?")
-        assertSingleIssue(minimalValidYAML + "\nground: {class: gras}\n", path: "ground.class", line: 7, column: 17, "unknown class `gras`")
+        assertSingleIssue(
+            minimalValidYAML + "\nground: {class: gras}\n", path: "ground.class", line: 7, column: 17,
+            "unknown class `gras`")
     }
 
     func testClassTableProblems() {
@@ -134,12 +163,13 @@ final class SceneErrorTests: XCTestCase {
     }
 
     func testTooManyInstances() {
-        let yaml = minimalValidYAML + """
+        let yaml =
+            minimalValidYAML + """
 
-            groups:
-              - {name: a, shape: box, size: [1, 1, 1], class: car, count: 40000, placement: {x: [0, 9], y: [0, 9]}}
-              - {name: b, shape: box, size: [1, 1, 1], class: car, count: [0, 30000], placement: {x: [0, 9], y: [0, 9]}}
-            """
+                groups:
+                  - {name: a, shape: box, size: [1, 1, 1], class: car, count: 40000, placement: {x: [0, 9], y: [0, 9]}}
+                  - {name: b, shape: box, size: [1, 1, 1], class: car, count: [0, 30000], placement: {x: [0, 9], y: [0, 9]}}
+                """
         assertSingleIssue(yaml, path: "groups[1].count", line: 9, column: 63, "70000 instances", "at most 65535")
         // Stuff does not count.
         let stuff = yaml.replacingOccurrences(of: "name: b,", with: "name: b, stuff: true,")
@@ -148,43 +178,46 @@ final class SceneErrorTests: XCTestCase {
 
     func testImpossiblePlacementIsALoadError() {
         // 100 objects 10 m apart cannot fit in 20 x 20 m.
-        let yaml = minimalValidYAML + """
+        let yaml =
+            minimalValidYAML + """
 
-            groups:
-              - name: crowd
-                shape: sphere
-                radius: 0.5
-                class: car
-                count: 100
-                min_spacing: 10
-                placement: {x: [0, 20], y: [0, 20]}
-            """
+                groups:
+                  - name: crowd
+                    shape: sphere
+                    radius: 0.5
+                    class: car
+                    count: 100
+                    min_spacing: 10
+                    placement: {x: [0, 20], y: [0, 20]}
+                """
         assertSingleIssue(yaml, path: "groups[0].count", line: 12, column: 12, "`crowd`", "at most")
     }
 
     func testPossibleInPrincipleButNotInPracticeTerminatesWithAnError() {
         // Exactly 11 fit on a 100 m line 10 m apart, but only if placed perfectly: random placement
         // gives up after a bounded number of attempts and names the group.
-        let yaml = minimalValidYAML + """
+        let yaml =
+            minimalValidYAML + """
 
-            groups:
-              - name: queue
-                shape: sphere
-                radius: 0.5
-                class: car
-                count: 11
-                min_spacing: 10
-                placement: {x: [0, 100], y: [0, 0]}
-            """
+                groups:
+                  - name: queue
+                    shape: sphere
+                    radius: 0.5
+                    class: car
+                    count: 11
+                    min_spacing: 10
+                    placement: {x: [0, 100], y: [0, 0]}
+                """
         assertSingleIssue(yaml, path: "groups[0].count", line: 12, column: 12, "`queue`", "could not place", "attempts")
     }
 
     func testSamplingFailureAtFrameTimeIsAnErrorNotALoop() throws {
-        let yaml = minimalValidYAML + """
+        let yaml =
+            minimalValidYAML + """
 
-            groups:
-              - {name: few, shape: sphere, radius: 0.5, class: car, count: 3, min_spacing: 10, placement: {x: [0, 100], y: [0, 0]}}
-            """
+                groups:
+                  - {name: few, shape: sphere, radius: 0.5, class: car, count: 3, min_spacing: 10, placement: {x: [0, 100], y: [0, 0]}}
+                """
         var scene = try SceneLoader.load(yaml: yaml, file: "test.yaml")
         scene.groups[0].count = CountRange(min: 11, max: 11)
         XCTAssertThrowsError(try scene.frame(5, seed: 99)) { error in
@@ -199,7 +232,8 @@ final class SceneErrorTests: XCTestCase {
 
     func testModelFieldsThatDoNotApply() {
         assertSingleIssue(
-            minimalValidYAML + "\nobjects:\n  - {shape: box, size: [1, 1, 1], radius: 2, class: car, position: [0, 0, 0]}\n",
+            minimalValidYAML
+                + "\nobjects:\n  - {shape: box, size: [1, 1, 1], radius: 2, class: car, position: [0, 0, 0]}\n",
             path: "objects[0].radius", line: 8, column: 35, "does not apply to shape box")
         assertSingleIssue(
             minimalValidYAML + "\nobjects:\n  - {shape: boxx, size: [1, 1, 1], class: car, position: [0, 0, 0]}\n",

@@ -12,10 +12,12 @@ final class SceneFileTests: XCTestCase {
         XCTAssertEqual(scene.camera.height, 720)
         XCTAssertEqual(scene.classes.map(\.id), Array(1...11))
         XCTAssertEqual(scene.classID(named: "car"), 9)
-        XCTAssertEqual(scene.groups.map(\.name), [
-            "cars_ahead", "cars_oncoming", "parked_cars", "buildings", "trees", "street_lamps", "poles",
-            "pedestrians", "cones",
-        ])
+        XCTAssertEqual(
+            scene.groups.map(\.name),
+            [
+                "cars_ahead", "cars_oncoming", "parked_cars", "buildings", "trees", "street_lamps", "poles",
+                "pedestrians", "cones",
+            ])
         XCTAssertEqual(scene.objects.map(\.name), ["bus_shelter"])
         XCTAssertEqual(scene.road?.lanes, 4)
         XCTAssertEqual(scene.road?.sidewalk?.width, 3)
@@ -128,4 +130,3 @@ final class SceneFileTests: XCTestCase {
         XCTAssertEqual(try scene.frame(0).surfaces.count, 1)
     }
 }
-

@@ -223,7 +223,9 @@ public final class CocoExporter: ConcurrentDatasetExporter, @unchecked Sendable 
         try file.write(first ? "[]" : "\n  ]")
     }
 
-    private func fragments(_ files: inout [DatasetSplit.Part: FragmentFile], part: DatasetSplit.Part, kind: String)
+    private func fragments(
+        _ files: inout [DatasetSplit.Part: FragmentFile], part: DatasetSplit.Part, kind: String
+    )
         throws
         -> FragmentFile
     {

@@ -48,7 +48,8 @@ public struct ExportFrame: Sendable {
         guard semantic.bitDepth == 8, semantic.channels == 1 else {
             throw ExportError(path: reader.path(.semantic, frame: index), frame: index, "expected an 8-bit gray PNG")
         }
-        self.init(index: index, labels: labels, instanceMap: instance.samples16, semanticMap: semantic.samples8, rgbPNG: rgb)
+        self.init(
+            index: index, labels: labels, instanceMap: instance.samples16, semanticMap: semantic.samples8, rgbPNG: rgb)
     }
 }
 
@@ -66,7 +67,9 @@ public struct ExportFilter: Hashable, Sendable {
     /// where the labels carry a truncation.
     public var maxTruncation: Double
 
-    public init(classes: Set<String>? = nil, minVisiblePixels: Int = 1, minVisibility: Double = 0, maxTruncation: Double = 1) {
+    public init(
+        classes: Set<String>? = nil, minVisiblePixels: Int = 1, minVisibility: Double = 0, maxTruncation: Double = 1
+    ) {
         self.classes = classes
         self.minVisiblePixels = minVisiblePixels
         self.minVisibility = minVisibility

@@ -60,9 +60,11 @@ public final class KittiExporter: ConcurrentDatasetExporter, @unchecked Sendable
         try AtomicFile.write(frame.rgbPNG, to: "\(directory)/training/image_2/\(name).png", tag: t, sync: false)
         let lines = frame.labels.objects.filter(filter.keeps).compactMap(Self.labelLine)
         try AtomicFile.write(
-            Array((lines.map { $0 + "\n" }.joined()).utf8), to: "\(directory)/training/label_2/\(name).txt", tag: t, sync: false)
+            Array((lines.map { $0 + "\n" }.joined()).utf8), to: "\(directory)/training/label_2/\(name).txt", tag: t,
+            sync: false)
         try AtomicFile.write(
-            Array(Self.calibration(K: frame.labels.camera.K).utf8), to: "\(directory)/training/calib/\(name).txt", tag: t,
+            Array(Self.calibration(K: frame.labels.camera.K).utf8), to: "\(directory)/training/calib/\(name).txt",
+            tag: t,
             sync: false)
     }
 
@@ -70,7 +72,8 @@ public final class KittiExporter: ConcurrentDatasetExporter, @unchecked Sendable
         let parts = lock.withLock { framesByPart }
         for part in DatasetSplit.Part.allCases {
             let names = (parts[part] ?? []).sorted().map { DatasetFile.frameName($0) + "\n" }.joined()
-            try AtomicFile.write(Array(names.utf8), to: "\(directory)/ImageSets/\(part.rawValue).txt", tag: 0, sync: false)
+            try AtomicFile.write(
+                Array(names.utf8), to: "\(directory)/ImageSets/\(part.rawValue).txt", tag: 0, sync: false)
         }
     }
 

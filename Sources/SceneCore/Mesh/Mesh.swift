@@ -157,7 +157,7 @@ public enum UnitMesh: Int, CaseIterable, Hashable, Codable, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

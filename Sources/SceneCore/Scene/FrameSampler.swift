@@ -47,7 +47,8 @@ extension SceneDescription {
         let dRoll = rng.sample(c.jitter.rollDeg), dHeight = rng.sample(c.jitter.height)
         let t = Double(step) / c.fps
         let eye = c.position + c.velocity * t + Vec3(0, 0, dHeight)
-        let pose = Self.cameraPose(eye: eye, yawDeg: c.yawDeg + dYaw, pitchDeg: c.pitchDeg + dPitch, rollDeg: c.rollDeg + dRoll)
+        let pose = Self.cameraPose(
+            eye: eye, yawDeg: c.yawDeg + dYaw, pitchDeg: c.pitchDeg + dPitch, rollDeg: c.rollDeg + dRoll)
         return Camera(intrinsics: c.intrinsics, worldFromCamera: pose)
     }
 
@@ -77,24 +78,31 @@ extension SceneDescription {
     public func staticSurfaces() -> [Surface] {
         var out: [Surface] = []
         if let g = ground {
-            out.append(Surface(
-                name: "ground", shape: .plane(sizeX: g.sizeX, sizeY: g.sizeY),
-                worldFromObject: .translation(Vec3(g.centerX, g.centerY, 0)), color: g.color, classID: g.classID, instanceID: 0))
+            out.append(
+                Surface(
+                    name: "ground", shape: .plane(sizeX: g.sizeX, sizeY: g.sizeY),
+                    worldFromObject: .translation(Vec3(g.centerX, g.centerY, 0)), color: g.color, classID: g.classID,
+                    instanceID: 0))
         }
         guard let r = road else { return out }
         let midX = r.startX + r.length / 2
         let surfaceZ = RoadDescription.surfaceHeight
-        out.append(Surface(
-            name: "road", shape: .plane(sizeX: r.length, sizeY: r.width),
-            worldFromObject: .translation(Vec3(midX, 0, surfaceZ)), color: r.color, classID: r.classID, instanceID: 0))
+        out.append(
+            Surface(
+                name: "road", shape: .plane(sizeX: r.length, sizeY: r.width),
+                worldFromObject: .translation(Vec3(midX, 0, surfaceZ)), color: r.color, classID: r.classID,
+                instanceID: 0))
         if let s = r.sidewalk {
             for (label, sign) in [("right", -1.0), ("left", 1.0)] {
                 let y = sign * (r.width / 2 + s.width / 2)
-                let shape: Shape = s.height > 0 ? .box(size: Vec3(r.length, s.width, s.height)) : .plane(sizeX: r.length, sizeY: s.width)
+                let shape: Shape =
+                    s.height > 0
+                    ? .box(size: Vec3(r.length, s.width, s.height)) : .plane(sizeX: r.length, sizeY: s.width)
                 let z = s.height > 0 ? 0 : surfaceZ
-                out.append(Surface(
-                    name: "sidewalk_\(label)", shape: shape, worldFromObject: .translation(Vec3(midX, y, z)),
-                    color: s.color, classID: s.classID, instanceID: 0))
+                out.append(
+                    Surface(
+                        name: "sidewalk_\(label)", shape: shape, worldFromObject: .translation(Vec3(midX, y, z)),
+                        color: s.color, classID: s.classID, instanceID: 0))
             }
         }
         if let m = r.markings { out += markingSurfaces(r, m) }
@@ -107,18 +115,22 @@ extension SceneDescription {
         func line(_ name: String, y: Double, dashed: Bool) {
             let period = m.dashLength + m.gapLength
             guard dashed, m.gapLength > 0 else {
-                out.append(Surface(
-                    name: name, shape: .plane(sizeX: r.length, sizeY: m.lineWidth),
-                    worldFromObject: .translation(Vec3(r.startX + r.length / 2, y, z)), color: m.color, classID: m.classID, instanceID: 0))
+                out.append(
+                    Surface(
+                        name: name, shape: .plane(sizeX: r.length, sizeY: m.lineWidth),
+                        worldFromObject: .translation(Vec3(r.startX + r.length / 2, y, z)), color: m.color,
+                        classID: m.classID, instanceID: 0))
                 return
             }
             var k = 0
             var x0 = r.startX + m.gapLength / 2
             while x0 < r.endX {
                 let x1 = Swift.min(x0 + m.dashLength, r.endX)
-                out.append(Surface(
-                    name: "\(name)_\(k)", shape: .plane(sizeX: x1 - x0, sizeY: m.lineWidth),
-                    worldFromObject: .translation(Vec3((x0 + x1) / 2, y, z)), color: m.color, classID: m.classID, instanceID: 0))
+                out.append(
+                    Surface(
+                        name: "\(name)_\(k)", shape: .plane(sizeX: x1 - x0, sizeY: m.lineWidth),
+                        worldFromObject: .translation(Vec3((x0 + x1) / 2, y, z)), color: m.color, classID: m.classID,
+                        instanceID: 0))
                 k += 1
                 x0 += period
             }
@@ -139,7 +151,9 @@ extension SceneDescription {
     // MARK: objects
 
     /// The objects of one layout (explicit objects, then groups), with instance ids from 1.
-    func sampleLayout(seed: UInt64, layout: Int, frameIndex: Int) throws -> (surfaces: [Surface], instances: [InstanceSpec]) {
+    func sampleLayout(
+        seed: UInt64, layout: Int, frameIndex: Int
+    ) throws -> (surfaces: [Surface], instances: [InstanceSpec]) {
         var out: [Surface] = []
         var instances: [InstanceSpec] = []
         var nextInstance = 1
@@ -148,14 +162,17 @@ extension SceneDescription {
             if !t.isStuff {
                 nextInstance += 1
                 let box = InstanceSpec.bounds(of: parts.map { ($0.shape, $0.objectFromPart) })
-                instances.append(InstanceSpec(
-                    instanceID: instance, classID: t.classID, name: name, worldFromObject: worldFromObject,
-                    boxMin: box.min, boxMax: box.max))
+                instances.append(
+                    InstanceSpec(
+                        instanceID: instance, classID: t.classID, name: name, worldFromObject: worldFromObject,
+                        boxMin: box.min, boxMax: box.max))
             }
             for p in parts {
-                out.append(Surface(
-                    name: p.name.isEmpty ? name : "\(name)/\(p.name)", shape: p.shape,
-                    worldFromObject: worldFromObject * p.objectFromPart, color: p.color, classID: t.classID, instanceID: instance))
+                out.append(
+                    Surface(
+                        name: p.name.isEmpty ? name : "\(name)/\(p.name)", shape: p.shape,
+                        worldFromObject: worldFromObject * p.objectFromPart, color: p.color, classID: t.classID,
+                        instanceID: instance))
             }
         }
 
@@ -187,7 +204,9 @@ extension SceneDescription {
                 guard let (position, yaw) = placed else {
                     throw FrameSamplingError(
                         frameIndex: frameIndex, seed: seed, location: g.location,
-                        message: "group `\(g.name)` could not place object \(k + 1) of \(count) at least \(format(g.minSpacing)) m from the others in \(Self.maxPlacementAttempts) attempts; lower `count` or `min_spacing`, or enlarge the placement region")
+                        message:
+                            "group `\(g.name)` could not place object \(k + 1) of \(count) at least \(format(g.minSpacing)) m from the others in \(Self.maxPlacementAttempts) attempts; lower `count` or `min_spacing`, or enlarge the placement region"
+                    )
                 }
                 emit("\(g.name)_\(k)", parts, Mat4.pose(position: position, yaw: yaw), g.template)
             }
@@ -273,7 +292,7 @@ struct SpacingGrid {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -23,7 +23,9 @@ extension ObjectModel {
         case .builtIn(_, let s): return max(s.x.upperBound, s.y.upperBound)
         case .parts(let parts):
             return parts.map { p in
-                let reach = max(abs(p.offset.x.lowerBound), abs(p.offset.x.upperBound), abs(p.offset.y.lowerBound), abs(p.offset.y.upperBound))
+                let reach = max(
+                    abs(p.offset.x.lowerBound), abs(p.offset.x.upperBound), abs(p.offset.y.lowerBound),
+                    abs(p.offset.y.upperBound))
                 return 2 * reach + p.model.maxFootprint
             }.max() ?? 0
         }
@@ -36,12 +38,21 @@ extension ObjectModel {
             return [SampledPart(name: "", shape: .box(size: rng.sample(s)), objectFromPart: .identity, color: color)]
         case .cylinder(let r, let h):
             let radius = rng.sample(r)
-            return [SampledPart(name: "", shape: .cylinder(radius: radius, height: rng.sample(h)), objectFromPart: .identity, color: color)]
+            return [
+                SampledPart(
+                    name: "", shape: .cylinder(radius: radius, height: rng.sample(h)), objectFromPart: .identity,
+                    color: color)
+            ]
         case .sphere(let r):
-            return [SampledPart(name: "", shape: .sphere(radius: rng.sample(r)), objectFromPart: .identity, color: color)]
+            return [
+                SampledPart(name: "", shape: .sphere(radius: rng.sample(r)), objectFromPart: .identity, color: color)
+            ]
         case .plane(let x, let y):
             let sx = rng.sample(x)
-            return [SampledPart(name: "", shape: .plane(sizeX: sx, sizeY: rng.sample(y)), objectFromPart: .identity, color: color)]
+            return [
+                SampledPart(
+                    name: "", shape: .plane(sizeX: sx, sizeY: rng.sample(y)), objectFromPart: .identity, color: color)
+            ]
         case .builtIn(let model, let s):
             return model.parts(size: rng.sample(s), color: color)
         case .parts(let parts):
@@ -70,15 +81,20 @@ extension BuiltInModel {
             let clearance = 0.55 * r, beltLine = 0.58 * H
             let glass = linearRGB([35, 40, 48]), tyre = linearRGB([22, 22, 22])
             var parts = [
-                part("body", .box(size: Vec3(L, W - 0.06, beltLine - clearance)), .translation(Vec3(0, 0, clearance)), color),
-                part("cabin", .box(size: Vec3(0.5 * L, 0.84 * W, H - beltLine)), .translation(Vec3(-0.06 * L, 0, beltLine)), glass),
+                part(
+                    "body", .box(size: Vec3(L, W - 0.06, beltLine - clearance)), .translation(Vec3(0, 0, clearance)),
+                    color),
+                part(
+                    "cabin", .box(size: Vec3(0.5 * L, 0.84 * W, H - beltLine)),
+                    .translation(Vec3(-0.06 * L, 0, beltLine)), glass),
             ]
             // Wheels: cylinders turned so their axis is +Y (rotationX(-90°) maps local Z to +Y),
             // each spanning [y0, y0 + wheelWidth] across the car.
             for (label, x) in [("f", 0.31 * L), ("r", -0.31 * L)] {
                 for (sideLabel, y0) in [("l", W / 2 - wheelWidth), ("r", -W / 2)] {
                     let pose = Mat4.translation(Vec3(x, y0, r)) * Mat4.rotationX(-Double.pi / 2)
-                    parts.append(part("wheel_\(label)\(sideLabel)", .cylinder(radius: r, height: wheelWidth), pose, tyre))
+                    parts.append(
+                        part("wheel_\(label)\(sideLabel)", .cylinder(radius: r, height: wheelWidth), pose, tyre))
                 }
             }
             return parts
@@ -87,7 +103,9 @@ extension BuiltInModel {
             let crownBottom = H - 2 * crownRadius
             let trunkRadius = max(0.05, 0.06 * min(L, W))
             return [
-                part("trunk", .cylinder(radius: trunkRadius, height: crownBottom + 0.3 * crownRadius), .identity, linearRGB([90, 64, 40])),
+                part(
+                    "trunk", .cylinder(radius: trunkRadius, height: crownBottom + 0.3 * crownRadius), .identity,
+                    linearRGB([90, 64, 40])),
                 part("crown", .sphere(radius: crownRadius), .translation(Vec3(0, 0, crownBottom)), color),
             ]
         case .pedestrian:
@@ -95,9 +113,15 @@ extension BuiltInModel {
             let torsoRadius = 0.35 * min(L, W), legRadius = 0.12 * min(L, W)
             let trousers = linearRGB([40, 45, 60]), skin = linearRGB([200, 160, 130])
             return [
-                part("leg_l", .cylinder(radius: legRadius, height: hip), .translation(Vec3(0, 0.45 * torsoRadius, 0)), trousers),
-                part("leg_r", .cylinder(radius: legRadius, height: hip), .translation(Vec3(0, -0.45 * torsoRadius, 0)), trousers),
-                part("torso", .cylinder(radius: torsoRadius, height: H - 2 * headRadius - hip), .translation(Vec3(0, 0, hip)), color),
+                part(
+                    "leg_l", .cylinder(radius: legRadius, height: hip), .translation(Vec3(0, 0.45 * torsoRadius, 0)),
+                    trousers),
+                part(
+                    "leg_r", .cylinder(radius: legRadius, height: hip), .translation(Vec3(0, -0.45 * torsoRadius, 0)),
+                    trousers),
+                part(
+                    "torso", .cylinder(radius: torsoRadius, height: H - 2 * headRadius - hip),
+                    .translation(Vec3(0, 0, hip)), color),
                 part("head", .sphere(radius: headRadius), .translation(Vec3(0, 0, H - 2 * headRadius)), skin),
             ]
         case .streetLamp:
@@ -106,17 +130,24 @@ extension BuiltInModel {
             return [
                 part("pole", .cylinder(radius: poleRadius, height: H), .identity, color),
                 part("arm", .box(size: Vec3(arm, W, arm)), .translation(Vec3(0, W / 2, H - arm)), color),
-                part("lamp", .box(size: Vec3(0.3, 0.45, 0.1)), .translation(Vec3(0, W - 0.2, H - arm - 0.1)), linearRGB([255, 244, 214])),
+                part(
+                    "lamp", .box(size: Vec3(0.3, 0.45, 0.1)), .translation(Vec3(0, W - 0.2, H - arm - 0.1)),
+                    linearRGB([255, 244, 214])),
             ]
         case .trafficCone:
             let base = 0.05 * H, segment = 0.3 * H, w = min(L, W)
             var parts = [part("base", .box(size: Vec3(L, W, base)), .identity, color)]
             for k in 0..<3 {
                 let c = k == 1 ? linearRGB([240, 240, 240]) : color
-                parts.append(part("cone\(k)", .cylinder(radius: (0.4 - 0.1 * Double(k)) * w, height: segment),
-                                  .translation(Vec3(0, 0, base + segment * Double(k))), c))
+                parts.append(
+                    part(
+                        "cone\(k)", .cylinder(radius: (0.4 - 0.1 * Double(k)) * w, height: segment),
+                        .translation(Vec3(0, 0, base + segment * Double(k))), c))
             }
-            parts.append(part("tip", .cylinder(radius: 0.08 * w, height: H - base - 3 * segment), .translation(Vec3(0, 0, base + 3 * segment)), color))
+            parts.append(
+                part(
+                    "tip", .cylinder(radius: 0.08 * w, height: H - base - 3 * segment),
+                    .translation(Vec3(0, 0, base + 3 * segment)), color))
             return parts
         }
     }
@@ -134,7 +165,9 @@ extension Shape {
         case .plane: (lo, hi) = (Vec3(-0.5, -0.5, 0), Vec3(0.5, 0.5, 0))
         }
         var out: [Vec3] = []
-        for x in [lo.x, hi.x] { for y in [lo.y, hi.y] { for z in [lo.z, hi.z] { out.append(Vec3(x, y, z).scaled(by: s)) } } }
+        for x in [lo.x, hi.x] {
+            for y in [lo.y, hi.y] { for z in [lo.z, hi.z] { out.append(Vec3(x, y, z).scaled(by: s)) } }
+        }
         return out
     }
 }
@@ -158,7 +191,7 @@ extension Array where Element == SampledPart {
 @inline(__always) func radians(_ degrees: Double) -> Double { degrees * Double.pi / 180 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

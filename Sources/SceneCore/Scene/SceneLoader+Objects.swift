@@ -7,7 +7,9 @@ extension SceneParser {
     static let templateKeys = ["name", "class", "color", "colors", "yaw_deg", "stuff"] + modelKeys
     static let objectKeys = templateKeys + ["position"]
     static let groupKeys = templateKeys + ["count", "placement", "min_spacing"]
-    static let partKeys = ["shape", "size", "radius", "height", "offset", "yaw_deg", "pitch_deg", "roll_deg", "color", "colors"]
+    static let partKeys = [
+        "shape", "size", "radius", "height", "offset", "yaw_deg", "pitch_deg", "roll_deg", "color", "colors",
+    ]
     static let primitiveShapes = ["box", "cylinder", "sphere", "plane"]
     static var allShapes: [String] { primitiveShapes + BuiltInModel.allCases.map(\.rawValue) }
 
@@ -17,14 +19,17 @@ extension SceneParser {
         let template = parseTemplate(f)
         let position = f.required("position", "[x, y, z] in metres").flatMap { read.randomVec3($0, f.path("position")) }
         guard let name, let template, let position else { return nil }
-        return ObjectDescription(name: name, template: template, position: position, location: collector.location(node.mark, path))
+        return ObjectDescription(
+            name: name, template: template, position: position, location: collector.location(node.mark, path))
     }
 
     func parseGroup(_ node: Node, _ path: String, index: Int, road: RoadDescription?) -> GroupDescription? {
         guard let f = read.fields(node, path, allowed: Self.groupKeys) else { return nil }
         let name = f["name"].map { read.string($0, f.path("name")) } ?? "group_\(index)"
         let template = parseTemplate(f)
-        let count = f.required("count", "a whole number or a range [min, max]").flatMap { parseCount($0, f.path("count")) }
+        let count = f.required("count", "a whole number or a range [min, max]").flatMap {
+            parseCount($0, f.path("count"))
+        }
         let minSpacing = f["min_spacing"].map { read.number($0, f.path("min_spacing"), .nonNegative) } ?? 0
         let placement = f.required("placement", "a region {x, y} or {along_road: ...}").flatMap {
             parsePlacement($0, f.path("placement"), road: road)
@@ -55,7 +60,8 @@ extension SceneParser {
                 read.report(node, path, "expected a whole number or a range [min, max], found a list of \(s.count)")
                 return nil
             }
-            guard let lo = read.integer(s[0], path + "[0]", min: 0), let hi = read.integer(s[1], path + "[1]", min: 0) else { return nil }
+            guard let lo = read.integer(s[0], path + "[0]", min: 0), let hi = read.integer(s[1], path + "[1]", min: 0)
+            else { return nil }
             guard lo <= hi else {
                 read.report(node, path, "expected a range [min, max] with min <= max, found min \(lo) > max \(hi)")
                 return nil
@@ -98,7 +104,8 @@ extension SceneParser {
                 return nil
             }
             for key in ["size", "radius", "height"] where f.has(key) {
-                collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply with `parts` (each part has its own)")
+                collector.report(
+                    f.keyMark(key), f.path(key), "`\(key)` does not apply with `parts` (each part has its own)")
             }
             guard let items = read.list(partsNode, f.path("parts"), of: "parts") else { return nil }
             guard !items.isEmpty else {
@@ -109,14 +116,17 @@ extension SceneParser {
             return parts.count == items.count ? .parts(parts) : nil
         }
         let shapes = allowComposites ? Self.allShapes : Self.primitiveShapes
-        guard let shapeNode = f.required("shape", "one of \(shapes.joined(separator: ", "))\(allowComposites ? " (or `parts`)" : "")"),
+        guard
+            let shapeNode = f.required(
+                "shape", "one of \(shapes.joined(separator: ", "))\(allowComposites ? " (or `parts`)" : "")"),
             let shape = read.choice(shapeNode, f.path("shape"), shapes)
         else { return nil }
 
         func notApplicable(_ keys: [String], _ takes: String) -> Bool {
             var ok = true
             for key in keys where f.has(key) {
-                collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply to shape \(shape) (it takes \(takes))")
+                collector.report(
+                    f.keyMark(key), f.path(key), "`\(key)` does not apply to shape \(shape) (it takes \(takes))")
                 ok = false
             }
             return ok
@@ -149,7 +159,8 @@ extension SceneParser {
         default:
             let model = BuiltInModel(rawValue: shape)!
             let ok = notApplicable(["radius", "height"], "size: [length, width, height]")
-            let size = f["size"].map { read.randomVec3($0, f.path("size"), .positive) } ?? RandomVec3(fixed: model.defaultSize)
+            let size =
+                f["size"].map { read.randomVec3($0, f.path("size"), .positive) } ?? RandomVec3(fixed: model.defaultSize)
             guard ok, let size else { return nil }
             return .builtIn(model, size: size)
         }
@@ -173,11 +184,14 @@ extension SceneParser {
             colors = read.palette(c, f.path("colors")).map { .some($0) } ?? .none
         }
         guard let model, let offset, let yaw, let pitch, let roll, let colors else { return nil }
-        return PartDescription(model: model, offset: offset, yawDeg: yaw, pitchDeg: pitch, rollDeg: roll, colors: colors)
+        return PartDescription(
+            model: model, offset: offset, yawDeg: yaw, pitchDeg: pitch, rollDeg: roll, colors: colors)
     }
 
     func parsePlacement(_ node: Node, _ path: String, road: RoadDescription?) -> Placement? {
-        guard let f = read.fields(node, path, allowed: ["x", "y", "z", "along_road", "side", "lanes", "gap"]) else { return nil }
+        guard let f = read.fields(node, path, allowed: ["x", "y", "z", "along_road", "side", "lanes", "gap"]) else {
+            return nil
+        }
         guard let modeNode = f["along_road"] else {
             for key in ["side", "lanes", "gap"] where f.has(key) {
                 collector.report(f.keyMark(key), f.path(key), "`\(key)` applies only with `along_road`")
@@ -188,11 +202,14 @@ extension SceneParser {
             guard let x, let y, let z, !["side", "lanes", "gap"].contains(where: f.has) else { return nil }
             return .region(minX: x.0, maxX: x.1, minY: y.0, maxY: y.1, z: z)
         }
-        guard let modeName = read.choice(modeNode, f.path("along_road"), AlongRoadMode.allCases.map(\.rawValue)) else { return nil }
+        guard let modeName = read.choice(modeNode, f.path("along_road"), AlongRoadMode.allCases.map(\.rawValue)) else {
+            return nil
+        }
         let mode = AlongRoadMode(rawValue: modeName)!
         var ok = true
         for key in ["y", "z"] where f.has(key) {
-            collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply with `along_road` (the road decides it)")
+            collector.report(
+                f.keyMark(key), f.path(key), "`\(key)` does not apply with `along_road` (the road decides it)")
             ok = false
         }
         guard let road else {
@@ -209,7 +226,8 @@ extension SceneParser {
         var gap: RandomValue? = .fixed(mode == .roadside ? 1 : 0.3)
         if mode == .lane {
             for key in ["side", "gap"] where f.has(key) {
-                collector.report(f.keyMark(key), f.path(key), "`\(key)` does not apply to `along_road: lane` (use `lanes`)")
+                collector.report(
+                    f.keyMark(key), f.path(key), "`\(key)` does not apply to `along_road: lane` (use `lanes`)")
                 ok = false
             }
             if let n = f["lanes"] {
@@ -218,7 +236,9 @@ extension SceneParser {
                     self.read.integer($0.element, f.path("lanes") + "[\($0.offset)]", min: 0, max: road.lanes - 1)
                 }
                 if read.count != items.count || items.isEmpty {
-                    if items.isEmpty { self.read.report(n, f.path("lanes"), "expected at least one lane number, found an empty list") }
+                    if items.isEmpty {
+                        self.read.report(n, f.path("lanes"), "expected at least one lane number, found an empty list")
+                    }
                     ok = false
                 }
                 lanes = read
@@ -229,7 +249,11 @@ extension SceneParser {
                 ok = false
             }
             if let n = f["side"] {
-                if let s = read.choice(n, f.path("side"), RoadSide.allCases.map(\.rawValue)) { side = RoadSide(rawValue: s)! } else { ok = false }
+                if let s = read.choice(n, f.path("side"), RoadSide.allCases.map(\.rawValue)) {
+                    side = RoadSide(rawValue: s)!
+                } else {
+                    ok = false
+                }
             }
             if let n = f["gap"] { gap = read.random(n, f.path("gap"), .nonNegative) }
         }
@@ -302,7 +326,8 @@ extension SceneParser {
         var reported = Set<String>()
         for layout in 0..<Swift.min(layouts, 4) {
             do {
-                _ = try scene.sampleLayout(seed: scene.seed, layout: layout, frameIndex: layout * (scene.resampleEvery ?? 1))
+                _ = try scene.sampleLayout(
+                    seed: scene.seed, layout: layout, frameIndex: layout * (scene.resampleEvery ?? 1))
             } catch let e as FrameSamplingError {
                 guard reported.insert(e.location.path).inserted else { continue }
                 collector.report(

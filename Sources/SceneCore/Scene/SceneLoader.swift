@@ -43,7 +43,8 @@ public enum SceneLoader {
             throw SceneLoadError(issues: collector.issues)
         }
         guard let root else {
-            collector.report(Position(line: 1, column: 1), "", "the scene file is empty (expected a mapping with `format: 1`)")
+            collector.report(
+                Position(line: 1, column: 1), "", "the scene file is empty (expected a mapping with `format: 1`)")
             throw SceneLoadError(issues: collector.issues)
         }
         var parser = SceneParser(collector: collector, file: file)
@@ -72,13 +73,18 @@ public enum SceneLoader {
             if let offset {
                 let prefix = yaml.prefix(offset)
                 let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-                let column = prefix.split(separator: "\n", omittingEmptySubsequences: false).last.map { $0.unicodeScalars.count + 1 } ?? 1
+                let column =
+                    prefix.split(separator: "\n", omittingEmptySubsequences: false).last.map {
+                        $0.unicodeScalars.count + 1
+                    } ?? 1
                 mark = Position(line: line, column: column)
             }
             collector.report(mark, "", "invalid YAML: \(problem)")
         case YamlError.duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "`\($0)`" }.joined(separator: ", ")
-            collector.report(context.mark, duplicates.first ?? "", "invalid YAML: the field \(names) appears more than once in one mapping")
+            collector.report(
+                context.mark, duplicates.first ?? "",
+                "invalid YAML: the field \(names) appears more than once in one mapping")
         default:
             collector.report(nil, "", "invalid YAML: \(error)")
         }
@@ -122,7 +128,9 @@ struct SceneParser {
             let version = read.integer(formatNode, "format", min: 1)
         else { return nil }
         guard version == SceneLoader.formatVersion else {
-            read.report(formatNode, "format", "unsupported format version \(version); this build reads format \(SceneLoader.formatVersion)")
+            read.report(
+                formatNode, "format",
+                "unsupported format version \(version); this build reads format \(SceneLoader.formatVersion)")
             return nil
         }
 
@@ -149,7 +157,9 @@ struct SceneParser {
             for (i, item) in items.enumerated() {
                 guard let g = parseGroup(item, "groups[\(i)]", index: i, road: road) else { continue }
                 if let first = seenNames[g.name] {
-                    collector.report(item.mark, "groups[\(i)].name", "duplicate group name `\(g.name)` (also groups[\(first)]); group names must be unique")
+                    collector.report(
+                        item.mark, "groups[\(i)].name",
+                        "duplicate group name `\(g.name)` (also groups[\(first)]); group names must be unique")
                 }
                 seenNames[g.name] = i
                 groups.append(g)
@@ -182,7 +192,8 @@ struct SceneParser {
             var id: Int?
             if let n = f.required("id", "a whole number from 1 to 255") {
                 if n.tagName == .int, n.int == 0 {
-                    read.report(n, f.path("id"), "class id 0 is reserved for background/unlabelled; expected 1 to 255, found 0")
+                    read.report(
+                        n, f.path("id"), "class id 0 is reserved for background/unlabelled; expected 1 to 255, found 0")
                 } else {
                     id = read.integer(n, f.path("id"), min: 1, max: 255)
                 }
@@ -197,7 +208,9 @@ struct SceneParser {
             }
             let color = f["color"].flatMap { read.srgb($0, f.path("color")) }
             if let id, let first = byID[id] {
-                read.report(f["id"]!, f.path("id"), "duplicate class id \(id): already used by `\(first.0)` (classes[\(first.1)])")
+                read.report(
+                    f["id"]!, f.path("id"),
+                    "duplicate class id \(id): already used by `\(first.0)` (classes[\(first.1)])")
                 continue
             }
             if let name, let first = byName[name] {
@@ -224,7 +237,8 @@ struct SceneParser {
         guard let name = read.string(node, path) else { return nil }
         if let c = classes.first(where: { $0.name == name }) { return c.id }
         let names = classes.map(\.name)
-        read.report(node, path, "unknown class `\(name)`\(didYouMean(name, names)) (classes: \(names.joined(separator: ", ")))")
+        read.report(
+            node, path, "unknown class `\(name)`\(didYouMean(name, names)) (classes: \(names.joined(separator: ", ")))")
         return nil
     }
 
@@ -244,9 +258,11 @@ struct SceneParser {
         var ok = true
         var width = 0, height = 0
         if let n = f.required("resolution", "[width, height] in pixels"),
-            let r = read.tuple(n, f.path("resolution"), count: 2, what: "[width, height] in pixels", {
-                read.integer($0, $1, min: 1, max: 16384)
-            })
+            let r = read.tuple(
+                n, f.path("resolution"), count: 2, what: "[width, height] in pixels",
+                {
+                    read.integer($0, $1, min: 1, max: 16384)
+                })
         {
             width = r[0]
             height = r[1]
@@ -256,9 +272,14 @@ struct SceneParser {
 
         var lens = CameraLens.horizontalFOV(degrees: 70)
         if let fovNode = f["fov_deg"] {
-            if let fov = read.number(fovNode, f.path("fov_deg"), .open(0, 180)) { lens = .horizontalFOV(degrees: fov) } else { ok = false }
+            if let fov = read.number(fovNode, f.path("fov_deg"), .open(0, 180)) {
+                lens = .horizontalFOV(degrees: fov)
+            } else {
+                ok = false
+            }
             if f.has("intrinsics") {
-                collector.report(f.keyMark("intrinsics"), f.path("intrinsics"), "give either `fov_deg` or `intrinsics`, not both")
+                collector.report(
+                    f.keyMark("intrinsics"), f.path("intrinsics"), "give either `fov_deg` or `intrinsics`, not both")
                 ok = false
             }
         } else if let kNode = f["intrinsics"] {
@@ -268,7 +289,11 @@ struct SceneParser {
                 let fy = k.required("fy", "focal length in pixels").flatMap { read.number($0, k.path("fy"), .positive) }
                 let cx = k["cx"].map { read.number($0, k.path("cx")) } ?? Double(width - 1) / 2
                 let cy = k["cy"].map { read.number($0, k.path("cy")) } ?? Double(height - 1) / 2
-                if let fx, let fy, let cx, let cy { lens = .intrinsics(fx: fx, fy: fy, cx: cx, cy: cy) } else { ok = false }
+                if let fx, let fy, let cx, let cy {
+                    lens = .intrinsics(fx: fx, fy: fy, cx: cx, cy: cy)
+                } else {
+                    ok = false
+                }
             } else {
                 ok = false
             }
@@ -281,13 +306,16 @@ struct SceneParser {
         let roll = f["roll_deg"].map { read.number($0, f.path("roll_deg")) } ?? 0
         if let lookNode = f["look_at"] {
             for key in ["yaw_deg", "pitch_deg"] where f.has(key) {
-                collector.report(f.keyMark(key), f.path(key), "give either `look_at` or `yaw_deg`/`pitch_deg`, not both")
+                collector.report(
+                    f.keyMark(key), f.path(key), "give either `look_at` or `yaw_deg`/`pitch_deg`, not both")
                 ok = false
             }
             if let target = read.vec3(lookNode, f.path("look_at")), let eye = position {
                 let d = target - eye
                 if d.length < 1e-9 {
-                    read.report(lookNode, f.path("look_at"), "expected a point other than the camera position, found the position itself")
+                    read.report(
+                        lookNode, f.path("look_at"),
+                        "expected a point other than the camera position, found the position itself")
                     ok = false
                 } else {
                     yaw = atan2(d.y, d.x) * 180 / .pi
@@ -304,7 +332,9 @@ struct SceneParser {
             fps = m["fps"].map { read.number($0, m.path("fps"), .positive) } ?? 10
         }
         var jitter = CameraJitter()
-        if let j = f["jitter"].flatMap({ read.fields($0, f.path("jitter"), allowed: ["yaw_deg", "pitch_deg", "roll_deg", "height"]) }) {
+        if let j = f["jitter"].flatMap({
+            read.fields($0, f.path("jitter"), allowed: ["yaw_deg", "pitch_deg", "roll_deg", "height"])
+        }) {
             jitter.yawDeg = j["yaw_deg"].flatMap { read.jitter($0, j.path("yaw_deg")) } ?? .fixed(0)
             jitter.pitchDeg = j["pitch_deg"].flatMap { read.jitter($0, j.path("pitch_deg")) } ?? .fixed(0)
             jitter.rollDeg = j["roll_deg"].flatMap { read.jitter($0, j.path("roll_deg")) } ?? .fixed(0)
@@ -336,9 +366,15 @@ struct SceneParser {
         ]
         guard let f = read.fields(node, "lighting", allowed: keys) else { return l }
         if let n = f["sun_azimuth_deg"], let v = read.random(n, f.path("sun_azimuth_deg")) { l.sunAzimuthDeg = v }
-        if let n = f["sun_elevation_deg"], let v = read.random(n, f.path("sun_elevation_deg"), .closed(-90, 90)) { l.sunElevationDeg = v }
-        if let n = f["sun_intensity"], let v = read.random(n, f.path("sun_intensity"), .nonNegative) { l.sunIntensity = v }
-        if let n = f["ambient_intensity"], let v = read.random(n, f.path("ambient_intensity"), .nonNegative) { l.ambientIntensity = v }
+        if let n = f["sun_elevation_deg"], let v = read.random(n, f.path("sun_elevation_deg"), .closed(-90, 90)) {
+            l.sunElevationDeg = v
+        }
+        if let n = f["sun_intensity"], let v = read.random(n, f.path("sun_intensity"), .nonNegative) {
+            l.sunIntensity = v
+        }
+        if let n = f["ambient_intensity"], let v = read.random(n, f.path("ambient_intensity"), .nonNegative) {
+            l.ambientIntensity = v
+        }
         if let n = f["sun_color"], let v = read.color(n, f.path("sun_color")) { l.sunColor = v }
         if let n = f["sky_color"], let v = read.color(n, f.path("sky_color")) { l.skyColor = v }
         if let n = f["ground_color"], let v = read.color(n, f.path("ground_color")) { l.groundColor = v }
@@ -350,14 +386,17 @@ struct SceneParser {
         guard let f = read.fields(node, "ground", allowed: ["class", "color", "size", "center"]) else { return nil }
         let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
         let color = f["color"].map { read.color($0, f.path("color")) } ?? linearRGB([96, 110, 74])
-        let size = f["size"].map {
-            read.tuple($0, f.path("size"), count: 2, what: "[x, y] in metres") { read.number($0, $1, .positive) }
-        } ?? [1000, 1000]
-        let center = f["center"].map {
-            read.tuple($0, f.path("center"), count: 2, what: "[x, y] in metres") { read.number($0, $1) }
-        } ?? [0, 0]
+        let size =
+            f["size"].map {
+                read.tuple($0, f.path("size"), count: 2, what: "[x, y] in metres") { read.number($0, $1, .positive) }
+            } ?? [1000, 1000]
+        let center =
+            f["center"].map {
+                read.tuple($0, f.path("center"), count: 2, what: "[x, y] in metres") { read.number($0, $1) }
+            } ?? [0, 0]
         guard let classID, let color, let size, let center else { return nil }
-        return GroundDescription(classID: classID, color: color, sizeX: size[0], sizeY: size[1], centerX: center[0], centerY: center[1])
+        return GroundDescription(
+            classID: classID, color: color, sizeX: size[0], sizeY: size[1], centerX: center[0], centerY: center[1])
     }
 
     func parseRoad(_ node: Node) -> RoadDescription? {
@@ -377,7 +416,8 @@ struct SceneParser {
                     markings = parseMarkings(nil, roadClass: classID, laneWidth: nil)
                 }
             } else if let classID {
-                markings = parseMarkings(m, roadClass: classID, laneWidth: width.flatMap { w in lanes.map { w / Double($0) } })
+                markings = parseMarkings(
+                    m, roadClass: classID, laneWidth: width.flatMap { w in lanes.map { w / Double($0) } })
             }
         } else if let classID {
             markings = parseMarkings(nil, roadClass: classID, laneWidth: nil)
@@ -416,14 +456,18 @@ struct SceneParser {
         take(f["gap_length"].map { read.number($0, f.path("gap_length"), .nonNegative) }) { m.gapLength = $0 }
         take(f["edge_lines"].map { read.bool($0, f.path("edge_lines")) }) { m.edgeLines = $0 }
         if let laneWidth, m.lineWidth >= laneWidth, let n = f["width"] {
-            read.report(n, f.path("width"), "expected a line width narrower than a lane (\(format(laneWidth)) m), found \(format(m.lineWidth))")
+            read.report(
+                n, f.path("width"),
+                "expected a line width narrower than a lane (\(format(laneWidth)) m), found \(format(m.lineWidth))")
             ok = false
         }
         return ok ? .some(m) : .none
     }
 
     func parseSidewalk(_ node: Node) -> SidewalkDescription?? {
-        guard let f = read.fields(node, "road.sidewalk", allowed: ["class", "color", "width", "height"]) else { return .none }
+        guard let f = read.fields(node, "road.sidewalk", allowed: ["class", "color", "width", "height"]) else {
+            return .none
+        }
         let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
         let color = f["color"].map { read.color($0, f.path("color")) } ?? linearRGB([160, 160, 155])
         let width = f["width"].map { read.number($0, f.path("width"), .positive) } ?? 2.5
@@ -434,7 +478,7 @@ struct SceneParser {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

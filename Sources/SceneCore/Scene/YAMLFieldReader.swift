@@ -182,7 +182,9 @@ struct FieldReader {
 
     func fields(_ node: Node, _ path: String, allowed: [String]) -> Fields? {
         guard case .mapping(let m) = node else {
-            report(node, path, "expected a mapping with fields \(allowed.joined(separator: ", ")), found \(describe(node))")
+            report(
+                node, path, "expected a mapping with fields \(allowed.joined(separator: ", ")), found \(describe(node))"
+            )
             return nil
         }
         return Fields(node, m, path: path, allowed: allowed, collector: collector)
@@ -208,7 +210,9 @@ struct FieldReader {
     func choice(_ node: Node, _ path: String, _ choices: [String]) -> String? {
         guard let s = string(node, path) else { return nil }
         guard choices.contains(s) else {
-            report(node, path, "expected one of \(choices.joined(separator: ", ")), found \"\(s)\"\(didYouMean(s, choices))")
+            report(
+                node, path,
+                "expected one of \(choices.joined(separator: ", ")), found \"\(s)\"\(didYouMean(s, choices))")
             return nil
         }
         return s
@@ -271,7 +275,9 @@ struct FieldReader {
             let lo = number(s[0], path + "[0]", bound), hi = number(s[1], path + "[1]", bound)
             guard let lo, let hi else { return nil }
             guard lo <= hi else {
-                report(node, path, "expected a range [min, max] with min <= max, found min \(format(lo)) > max \(format(hi))")
+                report(
+                    node, path,
+                    "expected a range [min, max] with min <= max, found min \(format(lo)) > max \(format(hi))")
                 return nil
             }
             return lo == hi ? .fixed(lo) : .uniform(min: lo, max: hi)
@@ -298,7 +304,8 @@ struct FieldReader {
         }
         guard let lo = number(s[0], path + "[0]"), let hi = number(s[1], path + "[1]") else { return nil }
         guard lo <= hi else {
-            report(node, path, "expected a range [min, max] with min <= max, found min \(format(lo)) > max \(format(hi))")
+            report(
+                node, path, "expected a range [min, max] with min <= max, found min \(format(lo)) > max \(format(hi))")
             return nil
         }
         return (lo, hi)
@@ -318,7 +325,9 @@ struct FieldReader {
     }
 
     func vec3(_ node: Node, _ path: String) -> Vec3? {
-        tuple(node, path, count: 3, what: "[x, y, z] (three numbers)") { number($0, $1) }.map { Vec3($0[0], $0[1], $0[2]) }
+        tuple(node, path, count: 3, what: "[x, y, z] (three numbers)") { number($0, $1) }.map {
+            Vec3($0[0], $0[1], $0[2])
+        }
     }
 
     func randomVec3(_ node: Node, _ path: String, _ bound: NumberBound = .any) -> RandomVec3? {
@@ -373,7 +382,7 @@ public func linearRGB(_ srgb: [Int]) -> RGB {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
