@@ -98,7 +98,7 @@ public final class RenderPipeline: @unchecked Sendable {
         progress: @escaping (Int) -> Void = { _ in },
         rendererReady: @escaping (FrameRenderer) throws -> Void = { _ in }
     ) throws -> PipelineStats {
-        let start = Self.now()
+        let start = monotonicSeconds()
         let queue = BoundedQueue<(RenderedFrame, FrameSpec)>(capacity: queueCapacity)
         let state = RunState()
         let group = DispatchGroup()
@@ -133,18 +133,18 @@ public final class RenderPipeline: @unchecked Sendable {
                     }
                     stats.renderSeconds += frame.renderSeconds
                     stats.readbackSeconds += frame.readbackSeconds
-                    let t0 = Self.now()
+                    let t0 = monotonicSeconds()
                     guard queue.push((frame, spec)) else { throw CancellationError() }
-                    stats.renderBlockedSeconds += Self.now() - t0
+                    stats.renderBlockedSeconds += monotonicSeconds() - t0
                 }
                 for index in frames {
                     if state.failed { return }
-                    let t0 = Self.now()
+                    let t0 = monotonicSeconds()
                     let spec: FrameSpec
                     do { spec = try specFor(index) } catch {
                         throw PipelineError(frame: index, stage: "sampling", underlying: "\(error)")
                     }
-                    stats.sampleSeconds += Self.now() - t0
+                    stats.sampleSeconds += monotonicSeconds() - t0
                     if inFlight.count == renderer.maxFramesInFlight { try collect() }
                     do { try renderer.submit(spec) } catch {
                         throw PipelineError(frame: index, stage: "render", underlying: "\(error)")
@@ -172,17 +172,17 @@ public final class RenderPipeline: @unchecked Sendable {
                 while let (frame, spec) = queue.pop() {
                     if state.failed { break }
                     do {
-                        let t0 = Self.now()
+                        let t0 = monotonicSeconds()
                         let labels: FrameLabels
                         do { labels = try LabelDeriver.derive(frame, spec: spec) } catch {
                             throw PipelineError(frame: spec.index, stage: "labels", underlying: "\(error)")
                         }
-                        let t1 = Self.now()
+                        let t1 = monotonicSeconds()
                         let encoded: EncodedFrame
                         do { encoded = try FrameEncoder.encode(frame, labels: labels, spec: spec) } catch {
                             throw PipelineError(frame: spec.index, stage: "encode", underlying: "\(error)")
                         }
-                        let t2 = Self.now()
+                        let t2 = monotonicSeconds()
                         do { stats.bytesWritten += try sink(encoded) } catch {
                             throw PipelineError(frame: spec.index, stage: "write", underlying: "\(error)")
                         }
@@ -191,7 +191,7 @@ public final class RenderPipeline: @unchecked Sendable {
                                 throw PipelineError(frame: spec.index, stage: "export", underlying: "\(error)")
                             }
                         }
-                        let t3 = Self.now()
+                        let t3 = monotonicSeconds()
                         stats.labelSeconds += t1 - t0
                         stats.encodeSeconds += t2 - t1
                         stats.writeSeconds += t3 - t2
@@ -212,7 +212,7 @@ public final class RenderPipeline: @unchecked Sendable {
         group.wait()
         if let error = state.firstError { throw error }
         var total = state.total
-        total.wallSeconds = Self.now() - start
+        total.wallSeconds = monotonicSeconds() - start
         return total
     }
 
@@ -235,9 +235,4 @@ public final class RenderPipeline: @unchecked Sendable {
         }
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
 }

@@ -24,12 +24,8 @@ public enum PNGEncoder {
     /// 4.9 ms / 55 KB for a noise-free rasterized frame (zlib preset: 6.9 ms / 58 KB)
     /// and 21.9 ms / 1.40 MB for a noisy gradient (zlib: 28.5 ms / 1.31 MB). Table at
     /// the end of this file.
-    public static func encodeRGB8(_ rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int) throws -> [UInt8] {
-        try encodeRGB8(rgb, width: width, height: height, compression: .rgb)
-    }
-
     public static func encodeRGB8(
-        _ rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, compression: PNGCompression
+        _ rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, compression: PNGCompression = .rgb
     ) throws -> [UInt8] {
         try encode(UnsafeRawBufferPointer(rgb), width: width, height: height, format: .rgb8, compression: compression)
     }
@@ -47,12 +43,8 @@ public enum PNGEncoder {
     /// Compression as `encodeRGB8` (`PNGCompression.rgb`: libdeflate level 1,
     /// `.subOrNone`); 1280x720 rasterized: 6.0 ms / 55 KB (zlib preset 7.6 ms),
     /// noisy: 22.6 ms (zlib 29 ms).
-    public static func encodeRGBA8AsRGB(_ rgba: UnsafeBufferPointer<UInt8>, width: Int, height: Int) throws -> [UInt8] {
-        try encodeRGBA8AsRGB(rgba, width: width, height: height, compression: .rgb)
-    }
-
     public static func encodeRGBA8AsRGB(
-        _ rgba: UnsafeBufferPointer<UInt8>, width: Int, height: Int, compression: PNGCompression
+        _ rgba: UnsafeBufferPointer<UInt8>, width: Int, height: Int, compression: PNGCompression = .rgb
     ) throws -> [UInt8] {
         try encode(
             UnsafeRawBufferPointer(rgba), width: width, height: height, format: .rgba8AsRGB, compression: compression)
@@ -73,12 +65,8 @@ public enum PNGEncoder {
     /// Compression (`PNGCompression.semantic`): libdeflate level 6, filter Up.
     /// Piecewise-constant 1280x720 map: 1.6 ms / 2.9 KB (zlib preset Up + Z_RLE:
     /// 1.8 ms / 2.6 KB; libdeflate level 1 is slower here, ~3 ms, see the table).
-    public static func encodeGray8(_ gray: UnsafeBufferPointer<UInt8>, width: Int, height: Int) throws -> [UInt8] {
-        try encodeGray8(gray, width: width, height: height, compression: .semantic)
-    }
-
     public static func encodeGray8(
-        _ gray: UnsafeBufferPointer<UInt8>, width: Int, height: Int, compression: PNGCompression
+        _ gray: UnsafeBufferPointer<UInt8>, width: Int, height: Int, compression: PNGCompression = .semantic
     ) throws -> [UInt8] {
         try encode(UnsafeRawBufferPointer(gray), width: width, height: height, format: .gray8, compression: compression)
     }
@@ -98,12 +86,8 @@ public enum PNGEncoder {
     /// 1280x720 depth ramp: 3.8 ms / 37 KB (zlib preset level 2 Up: 5.2 ms / 50 KB).
     /// Pass `compression: .instanceIDs` (libdeflate level 4, filter Sub: 3.3 ms /
     /// 11.6 KB; zlib preset 4.0 ms / 11.7 KB) for piecewise-constant ID maps.
-    public static func encodeGray16(_ gray: UnsafeBufferPointer<UInt16>, width: Int, height: Int) throws -> [UInt8] {
-        try encodeGray16(gray, width: width, height: height, compression: .depth)
-    }
-
     public static func encodeGray16(
-        _ gray: UnsafeBufferPointer<UInt16>, width: Int, height: Int, compression: PNGCompression
+        _ gray: UnsafeBufferPointer<UInt16>, width: Int, height: Int, compression: PNGCompression = .depth
     ) throws -> [UInt8] {
         try encode(
             UnsafeRawBufferPointer(gray), width: width, height: height, format: .gray16, compression: compression)

@@ -183,7 +183,7 @@ public final class GLRenderer: FrameRenderer {
         guard pending.count < maxFramesInFlight else {
             throw RenderError("submit called with \(pending.count) frames in flight; call receive first")
         }
-        let start = Self.now()
+        let start = monotonicSeconds()
         let k = spec.camera.intrinsics
         guard k.width > 0, k.height > 0, k.width <= 16384, k.height <= 16384 else {
             throw RenderError("frame \(spec.index): resolution \(k.width)x\(k.height) is outside 1...16384")
@@ -268,12 +268,12 @@ public final class GLRenderer: FrameRenderer {
             glDeleteSync(fence)
             slots[p.slot].fence = nil
         }
-        let rendered = Self.now()
+        let rendered = monotonicSeconds()
         let pixels = t.width * t.height
         let color: [UInt8] = try Self.copyOut(slot.color, count: pixels * 4)
         let ids: [UInt32] = try Self.copyOut(slot.ids, count: pixels)
         let depth: [Float] = try Self.copyOut(slot.depth, count: pixels)
-        let done = Self.now()
+        let done = monotonicSeconds()
         return RenderedFrame(
             index: p.index, width: t.width, height: t.height, color: color, surfaceIDs: ids, depth: depth,
             coverage: coverage, renderSeconds: rendered - p.submitStart, readbackSeconds: done - rendered)
@@ -440,7 +440,7 @@ public final class GLRenderer: FrameRenderer {
 
     private func receiveDirect(_ index: Int, submitStart: Double, targets t: Targets) throws -> RenderedFrame {
         glFinish()
-        let rendered = Self.now()
+        let rendered = monotonicSeconds()
         let pixels = t.width * t.height
         func read<T>(_ texture: GLuint, _ format: Int32, _ type: Int32, _ as: T.Type) -> [T] {
             [T](unsafeUninitializedCapacity: pixels) { out, initialized in
@@ -457,7 +457,7 @@ public final class GLRenderer: FrameRenderer {
         let ids = read(t.ids, GL_RED_INTEGER, GL_UNSIGNED_INT, UInt32.self)
         let depth = read(t.depth, GL_RED, GL_FLOAT, Float.self)
         try GL.checkError("reading back frame \(index)")
-        let done = Self.now()
+        let done = monotonicSeconds()
         return RenderedFrame(
             index: index, width: t.width, height: t.height, color: color, surfaceIDs: ids, depth: depth,
             renderSeconds: rendered - submitStart, readbackSeconds: done - rendered)
@@ -538,14 +538,4 @@ public final class GLRenderer: FrameRenderer {
         target = nil
     }
 
-    static func srgb(_ linear: Double) -> Float {
-        let c = min(max(linear, 0), 1)
-        return Float(c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1 / 2.4) - 0.055)
-    }
-
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
 }

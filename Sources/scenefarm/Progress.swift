@@ -1,4 +1,5 @@
 import Foundation
+import SceneCore
 
 /// Progress on standard error: a redrawn bar on a terminal, plain lines otherwise (logs, CI).
 final class ProgressReporter: @unchecked Sendable {

@@ -64,12 +64,6 @@ func fail(_ error: Error) -> ExitCode {
     return ExitCode.failure
 }
 
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// Samples one frame, printing a sampling failure (e.g. a group that cannot be placed) and exiting.
 func sampleFrame(_ scene: SceneDescription, _ index: Int, seed: UInt64) throws -> FrameSpec {
     do { return try scene.frame(index, seed: seed) } catch { throw fail(error) }
