@@ -11,9 +11,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure frames per second and the milliseconds per frame of each stage.",
         discussion: """
-            Renders the scene end to end — render, readback, labels, PNG encode, write — into a
-            temporary dataset (deleted afterwards unless --out is given) and prints the figures.
-            The pipelined run overlaps the stages as `scenefarm render` does; --sequential also runs
+            Renders the scene end to end — render, readback, labels, PNG encode, write — into a \
+            temporary dataset (deleted afterwards unless --out is given) and prints the figures. \
+            The pipelined run overlaps the stages as `scenefarm render` does; --sequential also runs \
             every stage one after another on one thread, which shows each stage's cost alone.
             """)
 

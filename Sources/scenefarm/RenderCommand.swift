@@ -35,8 +35,8 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render a scene into a dataset folder (PNG images and JSON labels).",
         discussion: """
-            Writes OUT/dataset.json and, per frame N, rgb/N.png, instance/N.png, semantic/N.png,
-            depth/N.png and labels/N.json (see docs/DATASET.md). Every file is written under a
+            Writes OUT/dataset.json and, per frame N, rgb/N.png, instance/N.png, semantic/N.png, \
+            depth/N.png and labels/N.json (see docs/DATASET.md). Every file is written under a \
             temporary name and renamed into place. The scene is validated before anything is written.
             """)
 

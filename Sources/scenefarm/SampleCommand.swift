@@ -7,7 +7,7 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Print the fully resolved frame (camera, lighting, every surface and object) as JSON.",
         discussion: """
-            The frame is a pure function of (scene, seed, frame index): the output is the same on every
+            The frame is a pure function of (scene, seed, frame index): the output is the same on every \
             machine and every run.
             """)
 

@@ -6,8 +6,8 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Decode a dataset back and check that its labels agree with its masks exactly.",
         discussion: """
-            For every frame: each object's box is the exact extent of its mask in instance/N.png and its
-            pixel count matches; every non-zero id in instance/N.png has an object record; semantic/N.png
+            For every frame: each object's box is the exact extent of its mask in instance/N.png and its \
+            pixel count matches; every non-zero id in instance/N.png has an object record; semantic/N.png \
             carries the object's class on every one of its pixels; all files exist with the right size.
             """)
 
