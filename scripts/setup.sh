@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what SceneFarm needs on Debian/Ubuntu, only when something is missing:
 # EGL/GL headers and Mesa's EGL + DRI drivers (headless OpenGL 4.5 on llvmpipe without a GPU),
-# libpng (decoding) and libdeflate (PNG encoding), and GLFW (for the preview window). Safe to run again: it does nothing when all is there.
+# libpng (decoding) and libdeflate (PNG encoding), SQLite (the farm's journal), GLFW (for the preview
+# window) and iproute2 (network namespaces for the multi-host farm test). Safe to run again: it does nothing when all is there.
 set -euo pipefail
 
 packages=(
   libegl-dev libgl-dev libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1
-  libpng-dev libdeflate-dev libglfw3-dev pkg-config
+  libpng-dev libdeflate-dev libsqlite3-dev libglfw3-dev pkg-config iproute2
 )
 
 missing=()

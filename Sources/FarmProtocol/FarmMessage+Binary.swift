@@ -26,15 +26,37 @@ extension FarmMessage {
             writer.string(capabilities.renderer, into: &buffer)
             writer.optional(capabilities.gpuName, into: &buffer) { w, v, b in w.string(v, into: &b) }
             buffer.writeInteger(try writer.u32(capabilities.cores, field: "cores"))
+            buffer.writeInteger(capabilities.role.rawValue)
         case .challenge(let nonce):
             try writer.fixed(nonce, count: FarmProtocol.nonceSize, field: "nonce", into: &buffer)
         case .authenticate(let hmac):
             try writer.fixed(hmac, count: FarmProtocol.authenticationCodeSize, field: "hmac", into: &buffer)
-        case .welcome, .drain:
+        case .welcome, .drain, .statusRequest:
             break
-        case .refuse(let reason):
+        case .refuse(let reason), .requestFailed(let reason):
             writer.string(reason, into: &buffer)
-        case .job(let jobID, let sceneYAML, let sceneDigest, let seed, let frameCount):
+        case .statusReport(let json):
+            writer.string(json, into: &buffer)
+        case .cancel(let jobID), .cancelled(let jobID):
+            writer.string(jobID, into: &buffer)
+        case .submitted(let jobID, let resumed):
+            writer.string(jobID, into: &buffer)
+            buffer.writeInteger(UInt8(resumed ? 1 : 0))
+        case .submit(let request):
+            writer.string(request.name, into: &buffer)
+            writer.string(request.sceneFile, into: &buffer)
+            writer.string(request.sceneYAML, into: &buffer)
+            if let frames = request.frames {
+                buffer.writeInteger(UInt8(1))
+                buffer.writeInteger(try writer.u32(frames, field: "frames"))
+            } else {
+                buffer.writeInteger(UInt8(0))
+            }
+            writer.optional(request.seed, into: &buffer) { _, v, b in b.writeInteger(v) }
+            buffer.writeInteger(UInt8(request.options.computesCoverage ? 1 : 0))
+            buffer.writeInteger(try writer.u32(request.formats.count, field: "formats"))
+            for format in request.formats { writer.string(format, into: &buffer) }
+        case .job(let jobID, let sceneYAML, let sceneDigest, let seed, let frameCount, let options):
             writer.string(jobID, into: &buffer)
             writer.string(sceneYAML, into: &buffer)
             guard isSHA256Hex(sceneDigest) else {
@@ -44,6 +66,7 @@ extension FarmMessage {
             writer.string(sceneDigest, into: &buffer)
             buffer.writeInteger(seed)
             buffer.writeInteger(try writer.u32(frameCount, field: "frameCount"))
+            buffer.writeInteger(UInt8(options.computesCoverage ? 1 : 0))
         case .assignment(let leaseID, let jobID, let frames, let deadlineSeconds):
             buffer.writeInteger(leaseID)
             writer.string(jobID, into: &buffer)
@@ -96,9 +119,13 @@ extension FarmMessage {
             let renderer = try r.string("renderer")
             let gpuName = try r.optional("gpuName") { try $0.string("gpuName") }
             let cores = Int(try r.u32("cores"))
+            let roleByte = try r.u8("role")
+            guard let role = PeerRole(rawValue: roleByte) else {
+                throw FarmWireError.invalidField(message: "hello", field: "role", reason: "unknown role \(roleByte)")
+            }
             message = .hello(
                 protocolVersion: version, workerID: workerID,
-                capabilities: WorkerCapabilities(renderer: renderer, gpuName: gpuName, cores: cores))
+                capabilities: WorkerCapabilities(renderer: renderer, gpuName: gpuName, cores: cores, role: role))
         case .challenge:
             message = .challenge(nonce: try r.bytes(FarmProtocol.nonceSize, "nonce"))
         case .authenticate:
@@ -117,7 +144,10 @@ extension FarmMessage {
             }
             let seed = try r.u64("seed")
             let frameCount = Int(try r.u32("frameCount"))
-            message = .job(jobID: jobID, sceneYAML: yaml, sceneDigest: digest, seed: seed, frameCount: frameCount)
+            let coverage = try r.bool("computesCoverage")
+            message = .job(
+                jobID: jobID, sceneYAML: yaml, sceneDigest: digest, seed: seed, frameCount: frameCount,
+                options: JobOptions(computesCoverage: coverage))
         case .assignment:
             let leaseID = try r.u64("leaseID")
             let jobID = try r.string("jobID")
@@ -160,6 +190,34 @@ extension FarmMessage {
             message = .failure(leaseID: leaseID, frame: frame, message: try r.string("message"))
         case .drain:
             message = .drain
+        case .submit:
+            let name = try r.string("name")
+            let sceneFile = try r.string("sceneFile")
+            let yaml = try r.string("sceneYAML")
+            let frames = try r.optional("frames") { Int(try $0.u32("frames")) }
+            let seed = try r.optional("seed") { try $0.u64("seed") }
+            let coverage = try r.bool("computesCoverage")
+            let count = Int(try r.u32("formats"))
+            try r.need(count * 4, "formats")
+            var formats: [String] = []
+            for _ in 0..<count { formats.append(try r.string("formats")) }
+            message = .submit(
+                JobRequest(
+                    name: name, sceneFile: sceneFile, sceneYAML: yaml, frames: frames, seed: seed,
+                    options: JobOptions(computesCoverage: coverage), formats: formats))
+        case .submitted:
+            let jobID = try r.string("jobID")
+            message = .submitted(jobID: jobID, resumed: try r.bool("resumed"))
+        case .statusRequest:
+            message = .statusRequest
+        case .statusReport:
+            message = .statusReport(json: try r.string("json"))
+        case .cancel:
+            message = .cancel(jobID: try r.string("jobID"))
+        case .cancelled:
+            message = .cancelled(jobID: try r.string("jobID"))
+        case .requestFailed:
+            message = .requestFailed(reason: try r.string("reason"))
         }
         try r.finish()
         return message
@@ -221,6 +279,15 @@ private struct BodyReader {
     mutating func u8(_ field: String) throws -> UInt8 {
         try need(1, field)
         return buffer.readInteger()!
+    }
+
+    mutating func bool(_ field: String) throws -> Bool {
+        switch try u8(field) {
+        case 0: return false
+        case 1: return true
+        case let flag:
+            throw FarmWireError.invalidField(message: message, field: field, reason: "flag \(flag) is neither 0 nor 1")
+        }
     }
 
     mutating func u16(_ field: String) throws -> UInt16 {

@@ -26,11 +26,17 @@ enum Samples {
         .hello(
             protocolVersion: FarmProtocol.version, workerID: "",
             capabilities: WorkerCapabilities(renderer: "llvmpipe", gpuName: nil, cores: 0)),
+        .hello(
+            protocolVersion: FarmProtocol.version, workerID: "submit@host",
+            capabilities: WorkerCapabilities(renderer: "", cores: 2, role: .client)),
         .challenge(nonce: nonce),
         .authenticate(hmac: nonce.reversed()),
         .welcome,
         .refuse(reason: "bad token 🔑"),
         .job(jobID: "job-1", sceneYAML: "scene:\n  name: street\n", sceneDigest: digest, seed: .max, frameCount: 1000),
+        .job(
+            jobID: "j", sceneYAML: "", sceneDigest: digest, seed: 0, frameCount: 0,
+            options: JobOptions(computesCoverage: false)),
         .assignment(leaseID: 42, jobID: "job-1", frames: [0, 1, 2, 4_000_000_000], deadlineSeconds: 30),
         .assignment(leaseID: 0, jobID: "j", frames: [], deadlineSeconds: 0),
         .heartbeat(leaseID: .max),
@@ -46,6 +52,18 @@ enum Samples {
         .failure(leaseID: 9, frame: 3, message: "GL_OUT_OF_MEMORY"),
         .failure(leaseID: 9, frame: nil, message: ""),
         .drain,
+        .submit(
+            JobRequest(
+                name: "street-1", sceneFile: "scenes/street.yaml", sceneYAML: "format: 1\n", frames: 100, seed: 7,
+                options: JobOptions(computesCoverage: false), formats: ["coco", "kitti"])),
+        .submit(JobRequest(name: "", sceneFile: "", sceneYAML: "")),
+        .submitted(jobID: "street-1", resumed: true),
+        .submitted(jobID: "x", resumed: false),
+        .statusRequest,
+        .statusReport(json: "{\"jobs\":[]}"),
+        .cancel(jobID: "street-1"),
+        .cancelled(jobID: "street-1"),
+        .requestFailed(reason: "no job named 'x'"),
     ]
 
     /// The framed bytes of `message`: length prefix, type, body.

@@ -1,0 +1,2 @@
+// Worker: connects to a coordinator, renders leased frames through a `FrameRenderer` and
+// streams the encoded results back (docs/PROTOCOL.md).
