@@ -2,25 +2,7 @@ import ArgumentParser
 import Export
 import Foundation
 
-/// The formats `scenefarm export` writes.
-enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-    case coco, kitti, yolo, cityscapes
-
-    /// The exporter writing this format into `directory`.
-    func makeExporter(
-        directory: String, info: DatasetInfo, filter: ExportFilter, split: DatasetSplit, yoloTask: YoloTask = .detect
-    ) throws
-        -> DatasetExporter
-    {
-        switch self {
-        case .coco: return try CocoExporter(directory: directory, info: info, filter: filter, split: split)
-        case .cityscapes: return try CityscapesExporter(directory: directory, info: info, filter: filter, split: split)
-        case .kitti: return try KittiExporter(directory: directory, info: info, filter: filter, split: split)
-        case .yolo:
-            return try YoloExporter(directory: directory, info: info, filter: filter, split: split, task: yoloTask)
-        }
-    }
-}
+extension ExportFormat: ExpressibleByArgument {}
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
