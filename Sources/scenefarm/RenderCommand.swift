@@ -36,8 +36,12 @@ struct RenderCommand: ParsableCommand {
         abstract: "Render a scene into a dataset folder (PNG images and JSON labels).",
         discussion: """
             Writes OUT/dataset.json and, per frame N, rgb/N.png, instance/N.png, semantic/N.png, \
-            depth/N.png and labels/N.json (see docs/DATASET.md). Every file is written under a \
-            temporary name and renamed into place. The scene is validated before anything is written.
+            depth/N.png and labels/N.json (see docs/DATASET.md). Runs the farm on this machine: a \
+            coordinator and --workers local worker processes over loopback TCP, the same code path as \
+            `scenefarm coordinator` and `scenefarm worker` on many machines. Every file is written under \
+            a temporary name and renamed into place; the job's journal (OUT/.scenefarm) lets the same \
+            command, run again after a crash or Ctrl-C, finish without rendering committed frames again. \
+            The scene is validated, and the renderer started, before anything is written.
             """)
 
     @OptionGroup var sceneOptions: SceneOptions
@@ -45,8 +49,13 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "The dataset folder to write (created if missing).")
     var out: String
 
-    @Option(name: .long, help: "Threads that label, encode and write frames (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .long, help: "Local worker processes (default: one per core).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(
+        name: .long,
+        help: "Threads per worker that label, encode and checksum frames (default: cores / workers, at least 1).")
+    var threads: Int?
 
     @Option(
         name: .long,
@@ -55,11 +64,19 @@ struct RenderCommand: ParsableCommand {
     )
     var format: [ExportFormat] = []
 
+    @Option(name: .long, help: "Frames per lease (shard).")
+    var shardSize: Int = 4
+
+    @Flag(name: .long, help: "Log every farm event (connections, leases), not only problems.")
+    var verbose = false
+
     @OptionGroup var renderer: RendererOptions
 
     func validate() throws {
         if Set(format).count != format.count { throw ValidationError("--format lists a format twice.") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers).") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if shardSize < 1 { throw ValidationError("--shard-size must be at least 1, got \(shardSize).") }
     }
 
     func run() throws {
@@ -68,100 +85,44 @@ struct RenderCommand: ParsableCommand {
         let count = sceneOptions.frames ?? scene.frameCount
         let first = try sampleFrame(scene, 0, seed: seed)
         let k = first.camera.intrinsics
-        let info = DatasetInfo(
-            sceneName: scene.name, seed: seed, frameCount: count, classes: scene.classes,
-            width: k.width, height: k.height)
-        // The dataset folder is created only once a renderer exists: a machine without a usable EGL
+        // The driver is probed before the dataset folder exists: a machine without a usable EGL
         // driver gets the error and no stub dataset.
-        let writer = LateWriter()
-        let platform = renderer.platform, coverage = !renderer.noAmodal
-        let pipeline = RenderPipeline(
-            makeRenderer: { try HeadlessGLRenderer(platform: platform, computesCoverage: coverage) },
-            specFor: { try scene.frame($0, seed: seed) },
-            encoderThreads: threads)
-        let progress = ProgressReporter(total: count, label: "render")
-        printError(
-            "scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed)")
-        let directory = out
-        let formats = format
-        let exports = LateExporters()
         do {
-            let stats = try pipeline.run(
-                frames: Array(0..<count), sink: { try writer.write($0) },
-                labelsSink: formats.isEmpty ? nil : { try exports.add($0, $1, $2) },
-                progress: progress.update,
-                rendererReady: {
-                    printError("renderer: \($0.backendDescription)")
-                    try writer.open(directory: directory, info: info)
-                    try exports.open(formats: formats, directory: directory, info: info)
-                })
-            _ = try writer.finish()
-            try exports.finish()
-            for f in formats { printError("exported \(f.rawValue) to \(directory)/exports/\(f.rawValue)") }
-            printError(
-                String(
-                    format: "wrote %d frames to %@ in %.1f s (%.2f frames/s, %.1f MB)", stats.frames, out,
-                    stats.wallSeconds, stats.framesPerSecond, Double(stats.bytesWritten) / 1e6))
+            let context = try EGLHeadlessContext(platform: renderer.platform)
+            printError("renderer: \(context.summary)")
         } catch {
             throw fail(error)
         }
-    }
-}
-
-/// A dataset writer opened from the render thread once rendering can start.
-final class LateWriter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var writer: NativeDatasetWriter?
-
-    func open(directory: String, info: DatasetInfo) throws {
-        let w = try NativeDatasetWriter(directory: directory, info: info)
-        lock.withLock { writer = w }
-    }
-
-    private func opened() throws -> NativeDatasetWriter {
-        guard let w = lock.withLock({ writer }) else { throw ExportError("the dataset was not opened") }
-        return w
-    }
-
-    func write(_ frame: EncodedFrame) throws -> Int { try opened().write(frame) }
-    func finish() throws -> DatasetInfo { try opened().finish() }
-}
-
-/// Exporters fed while rendering, opened from the render thread with the dataset.
-final class LateExporters: @unchecked Sendable {
-    private let lock = NSLock()
-    private var exporters: [DatasetExporter] = []
-
-    func open(formats: [ExportFormat], directory: String, info: DatasetInfo) throws {
-        let made = try formats.map {
-            try $0.makeExporter(
-                directory: directory + "/exports/" + $0.rawValue, info: info, filter: ExportFilter(),
-                split: DatasetSplit())
+        printError(
+            "scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed), "
+                + "\(workers) worker\(workers == 1 ? "" : "s")")
+        let yaml: String
+        do { yaml = try String(contentsOfFile: sceneOptions.scene, encoding: .utf8) } catch { throw fail(error) }
+        let verbose = self.verbose
+        let result: EmbeddedFarm.Result
+        do {
+            let farm = try EmbeddedFarm(
+                directory: out, shardSize: shardSize,
+                log: { line in
+                    if verbose || EmbeddedFarm.isProblem(line) { printError(line) }
+                })
+            result = try farm.run(
+                request: JobRequest(
+                    name: "render", sceneFile: sceneOptions.scene, sceneYAML: yaml, frames: count, seed: seed,
+                    options: JobOptions(computesCoverage: !renderer.noAmodal), formats: format.map(\.rawValue)),
+                workers: workers,
+                workerArguments: renderer.workerArguments + [
+                    "--threads", "\(threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / workers))",
+                ] + (verbose ? [] : ["--quiet"]),
+                progress: ProgressReporter(total: count, label: "render"))
+        } catch {
+            throw fail(error)
         }
-        lock.withLock { exporters = made }
-    }
-
-    func add(_ encoded: EncodedFrame, _ labels: FrameLabels, _ spec: FrameSpec) throws {
-        let all = lock.withLock { exporters }
-        guard !all.isEmpty else { return }
-        let rgbPath = DatasetFile.rgb.relativePath(frame: encoded.index)
-        guard let rgb = encoded.files.first(where: { $0.relativePath == rgbPath }) else {
-            throw ExportError(frame: encoded.index, "no \(rgbPath) among the encoded files")
-        }
-        let frame = ExportFrame(
-            index: encoded.index, labels: FrameLabelRecord(labels: labels, spec: spec), instanceMap: labels.instanceMap,
-            semanticMap: labels.semanticMap, rgbPNG: rgb.bytes)
-        for exporter in all {
-            // Exporters that do not take concurrent frames get them one at a time.
-            if exporter is ConcurrentDatasetExporter {
-                try exporter.add(frame)
-            } else {
-                try lock.withLock { try exporter.add(frame) }
-            }
-        }
-    }
-
-    func finish() throws {
-        for exporter in lock.withLock({ exporters }) { try exporter.finish() }
+        for f in format { printError("exported \(f.rawValue) to \(out)/exports/\(f.rawValue)") }
+        printError(
+            String(
+                format: "wrote %d frames to %@ in %.1f s (%.2f frames/s, %.1f MB)%@", count, out, result.seconds,
+                Double(result.framesRendered) / max(result.seconds, 1e-9), Double(result.bytes) / 1e6,
+                result.framesRendered < count ? " (\(count - result.framesRendered) were already committed)" : ""))
     }
 }

@@ -21,6 +21,13 @@ struct RendererOptions: ParsableArguments {
     )
     var noAmodal = false
 
+    /// The same choice as arguments for a `scenefarm worker` process.
+    var workerArguments: [String] {
+        if cpu { return ["--cpu"] }
+        if let gpu { return ["--gpu", "\(gpu)"] }
+        return []
+    }
+
     var platform: EGLPlatformChoice {
         if cpu { return .surfaceless }
         if let gpu { return .device(gpu) }

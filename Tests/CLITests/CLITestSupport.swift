@@ -62,7 +62,8 @@ enum CLI {
         return url
     }
 
-    /// Every regular file under `directory`, relative path → contents.
+    /// Every regular file under `directory`, relative path → contents; the farm's journal
+    /// (`.scenefarm/`) is bookkeeping, not dataset, and is left out.
     static func files(under directory: URL) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let base = directory.standardizedFileURL.path
@@ -70,6 +71,7 @@ enum CLI {
         while let rel = e?.nextObject() as? String {
             var isDir: ObjCBool = false
             let full = base + "/" + rel
+            if rel == ".scenefarm" || rel.hasPrefix(".scenefarm/") { continue }
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
                 out[rel] = try Data(contentsOf: URL(fileURLWithPath: full))
             }
