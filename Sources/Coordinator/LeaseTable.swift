@@ -36,6 +36,26 @@ public struct LeaseTable: Sendable {
         committed = Array(repeating: false, count: frameCount)
     }
 
+    /// Plans as `init(frameCount:configuration:)`, then marks the `committed` frames committed: a
+    /// resumed job (the journal's committed frames). A shard whose frames are all committed starts
+    /// `done` and is never queued; a partly committed shard is queued and its lease lists only the
+    /// frames still missing. Duplicates in `committed` count once; each must be in 0..<frameCount.
+    public init(frameCount: Int, committed: [Int], configuration: LeaseConfiguration = LeaseConfiguration()) {
+        self.init(frameCount: frameCount, configuration: configuration)
+        for frame in committed {
+            precondition(
+                self.committed.indices.contains(frame), "committed frame \(frame) is outside 0..<\(frameCount)")
+            if !self.committed[frame] {
+                self.committed[frame] = true
+                committedCount += 1
+            }
+        }
+        for shard in shards where shard.frames.allSatisfy({ self.committed[$0] }) {
+            shards[shard.id].state = .done
+        }
+        queue = shards.filter { $0.state == .queued }.map(\.id)
+    }
+
     // MARK: Queries
 
     /// Every frame committed.

@@ -30,6 +30,51 @@ final class LeaseTableTests: XCTestCase {
         XCTAssertTrue(LeaseTable(frameCount: 0).isFinished)
     }
 
+    func testResumedPlanLeasesOnlyUncommittedFrames() throws {
+        // Shards [0..<4, 4..<8, 8..<10]; the first is fully committed, the others in part. 5 is
+        // listed twice, as a journal never would, and counts once.
+        var t = LeaseTable(
+            frameCount: 10, committed: [0, 1, 2, 3, 5, 9, 5],
+            configuration: LeaseConfiguration(shardSize: 4, maxShardsInFlightPerWorker: 4))
+        XCTAssertEqual(t.committedCount, 6)
+        XCTAssertEqual(t.shards.map(\.state), [.done, .queued, .queued])
+        XCTAssertEqual(t.queuedShardCount, 2)
+        XCTAssertTrue(t.isCommitted(frame: 5))
+        XCTAssertFalse(t.isCommitted(frame: 4))
+        XCTAssertFalse(t.isComplete)
+        XCTAssertFalse(t.isFinished)
+
+        let a = try XCTUnwrap(t.assign(worker: "A", now: clock.now))
+        XCTAssertEqual(a.shardID, 1)
+        XCTAssertEqual(a.frames, [4, 6, 7])
+        let b = try XCTUnwrap(t.assign(worker: "A", now: clock.now))
+        XCTAssertEqual(b.shardID, 2)
+        XCTAssertEqual(b.frames, [8])
+        XCTAssertNil(t.assign(worker: "B", now: clock.now), "the committed shard is never queued")
+
+        XCTAssertEqual(t.complete(leaseID: a.id, frame: 5, now: clock.now), .rejected(.frameNotInLease))
+        for frame in a.frames { XCTAssertEqual(t.complete(leaseID: a.id, frame: frame, now: clock.now), .committed) }
+        XCTAssertEqual(t.shardDone(leaseID: a.id, now: clock.now), [.shardCompleted(shardID: 1)])
+        XCTAssertEqual(t.complete(leaseID: b.id, frame: 8, now: clock.now), .committed)
+        XCTAssertEqual(t.shardDone(leaseID: b.id, now: clock.now), [.shardCompleted(shardID: 2)])
+        XCTAssertEqual(t.committedCount, 10)
+        XCTAssertTrue(t.isComplete)
+        XCTAssertTrue(t.isFinished)
+    }
+
+    func testResumedPlanWithEveryFrameCommittedIsFinished() {
+        var t = LeaseTable(
+            frameCount: 5, committed: [4, 3, 2, 1, 0], configuration: LeaseConfiguration(shardSize: 2))
+        XCTAssertEqual(t.shards.map(\.state), [.done, .done, .done])
+        XCTAssertEqual(t.queuedShardCount, 0)
+        XCTAssertTrue(t.isComplete)
+        XCTAssertTrue(t.isFinished)
+        XCTAssertNil(t.assign(worker: "A", now: clock.now))
+        let fresh = LeaseTable(frameCount: 5, committed: [], configuration: LeaseConfiguration(shardSize: 2))
+        XCTAssertEqual(fresh.queuedShardCount, 3)
+        XCTAssertEqual(fresh.committedCount, 0)
+    }
+
     func testAssignmentRespectsInFlightLimit() throws {
         var t = table(inFlight: 2)
         let a = try XCTUnwrap(t.assign(worker: "A", now: clock.now))
