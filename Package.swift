@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Coordinator",
             dependencies: [
-                "FarmProtocol", "Export", "SceneCore",
+                "FarmProtocol", "Export", "SceneCore", "ImageCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,6 +70,8 @@ let package = Package(
             dependencies: [
                 "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline", "CAllocator",
                 "FarmProtocol", "Coordinator", "Worker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [
-                "Coordinator", "FarmProtocol", "Export", "SceneCore",
+                "Coordinator", "FarmProtocol", "Export", "SceneCore", "Labels",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

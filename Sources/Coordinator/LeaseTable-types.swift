@@ -4,7 +4,8 @@
 // (seconds on any monotonic clock) and returns what happened, for the caller to act on (send an
 // assignment, log a failure, close a connection). Tests drive it with a hand-advanced clock.
 //
-// Non-goals for now: sockets, the journal (SQLite), writing results.
+// The journal (FarmJournal), the commit path (JobSink) and the sockets (CoordinatorServer) build
+// on it; this file and LeaseTable.swift stay pure.
 
 /// Tunables of the lease table, with their defaults.
 public struct LeaseConfiguration: Sendable, Equatable {

@@ -3,6 +3,7 @@ import Coordinator
 import Export
 import FarmProtocol
 import Foundation
+import NIOCore
 import NIOPosix
 import RenderContext
 import SceneCore

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Export
-import FramePipeline
-import Labels
+import FarmProtocol
 import Foundation
+import RenderContext
 import SceneCore
 
 /// Options naming a scene and the part of it to render.

@@ -301,8 +301,8 @@ final class FarmProcesses {
         try Self.commits(journal: data.appendingPathComponent(".scenefarm/journal.sqlite").path, job: job)
     }
 
-    /// Frames the journal records as committed for `job`, read with the sqlite3 C library's
-    /// command-line twin: python3's sqlite3 module (always present where the tests run).
+    /// Frames the journal records as committed for `job`, read independently of the coordinator's
+    /// code with python3's sqlite3 module (present wherever the tests run).
     static func commits(journal: String, job: String) throws -> Int {
         guard FileManager.default.fileExists(atPath: journal) else { return 0 }
         let process = Process()
@@ -310,11 +310,10 @@ final class FarmProcesses {
         let script = """
             import sqlite3, sys
             db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=10)
-            tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
-            table = next(t for t in tables if "commit" in t or "frame" in t)
-            cols = [r[1] for r in db.execute("pragma table_info(%s)" % table)]
-            job = next(c for c in cols if "job" in c)
-            print(db.execute("select count(*) from %s where %s = ?" % (table, job), (sys.argv[2],)).fetchone()[0])
+            query = "select count(*), count(distinct frame) from frame_commit where job_id = ?"
+            rows, frames = db.execute(query, (sys.argv[2],)).fetchone()
+            assert rows == frames, "a frame is listed twice"
+            print(rows)
             """
         process.arguments = ["python3", "-c", script, journal, job]
         let pipe = Pipe()
