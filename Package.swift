@@ -65,6 +65,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Coordinator throughput under hundreds of simulated workers on loopback (a benchmark command).
+        .executableTarget(
+            name: "farm-bench",
+            dependencies: [
+                "Coordinator", "FarmProtocol", "Export", "SceneCore", "Labels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "scenefarm",
             dependencies: [

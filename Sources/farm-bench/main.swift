@@ -1,0 +1,1 @@
+// Coordinator throughput benchmark (see README, "Farm").
