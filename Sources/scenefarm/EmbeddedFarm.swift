@@ -92,7 +92,6 @@ final class EmbeddedFarm {
             switch try coordinator.jobState(jobID) {
             case .complete?:
                 if coordinator.isIdle {
-                    progress.update(request.frames ?? 0)
                     let after = coordinator.committedFrames(jobID: jobID)
                     return Result(
                         seconds: monotonicSeconds() - start, framesRendered: after - before,
