@@ -44,6 +44,9 @@ public final class FarmWorker: @unchecked Sendable {
     private var sent = 0
     private let queue: LeaseWorkQueue
 
+    /// Seconds `run()` waits for the render thread to finish its frame before returning.
+    static let pipelineShutdownTimeout = 5.0
+
     public init(configuration: WorkerConfiguration) {
         self.configuration = configuration
         queue = LeaseWorkQueue(scenes: SceneCache())
@@ -53,7 +56,8 @@ public final class FarmWorker: @unchecked Sendable {
     public var framesSent: Int { control.withLock { sent } }
 
     /// Connects, serves leases and reconnects after every lost connection, until `stop()` has
-    /// finished (then it returns). Blocks the calling thread; call it once.
+    /// finished (then it returns, once the render thread has finished its frame, or after 5 s).
+    /// Blocks the calling thread; call it once.
     ///
     /// Throws `WorkerError.refused` when the coordinator refuses the handshake and
     /// `exitOnRefusal` is set; without it a refusal is logged and retried after `maxBackoff`.
@@ -66,10 +70,13 @@ public final class FarmWorker: @unchecked Sendable {
         let pipelineDone = startPipeline()
         defer {
             // The render thread ends once the queue is closed; frames it still holds are dropped
-            // (no session holds their leases any more). The event loop goes last: encoder threads
-            // may still be waiting on a write.
+            // (no session holds their leases any more). A renderer stuck in a frame is left behind
+            // after a while: nothing it finishes can reach a connection now.
             queue.close()
-            pipelineDone.wait()
+            if pipelineDone.wait(timeout: .now() + Self.pipelineShutdownTimeout) == .timedOut {
+                configuration.log("the render thread is still busy with a frame; leaving it")
+            }
+            // The event loop goes last: `stop()` may still be scheduling on it.
             control.withLock { while stopsInProgress > 0 { control.wait() } }
             try? group.syncShutdownGracefully()
         }
@@ -128,9 +135,11 @@ public final class FarmWorker: @unchecked Sendable {
                     configuration.log("stopped")
                     return
                 case .refused(let reason):
-                    configuration.log("\(address) refused this worker: \(reason)")
-                    if configuration.exitOnRefusal { throw WorkerError.refused(reason: reason) }
-                    why = "refused"
+                    why = "\(address) refused this worker: \(reason)"
+                    if configuration.exitOnRefusal {
+                        configuration.log(why)
+                        throw WorkerError.refused(reason: reason)
+                    }
                     wait = configuration.maxBackoff
                 case .failed(let reason):
                     why = "the connection to \(address) failed: \(reason)"
@@ -139,6 +148,10 @@ public final class FarmWorker: @unchecked Sendable {
                 case .connectionLost:
                     why = "lost the connection to \(address)"
                 }
+            }
+            if control.withLock({ stopRequests > 0 }) {
+                configuration.log(why + "; stopped")
+                return
             }
             let delay = wait * Double.random(in: 0.5...1)
             configuration.log(why + String(format: "; reconnecting in %.2f s", delay))
@@ -198,7 +211,7 @@ public final class FarmWorker: @unchecked Sendable {
         done.enter()
         let thread = Thread { [self, queue] in
             defer { done.leave() }
-            _ = stream.run(
+            let stats = stream.run(
                 source: { [self] wait in
                     queue.next(wait: wait) { tag, message in
                         live(tag)?.leaseFailed(leaseID: tag.leaseID, frame: nil, message: message)
@@ -213,6 +226,12 @@ public final class FarmWorker: @unchecked Sendable {
                     live(tag)?.leaseFailed(leaseID: tag.leaseID, frame: frame, message: "\(error)")
                 },
                 isCancelled: { [self] tag in !(live(tag)?.holds(tag.leaseID) ?? false) })
+            configuration.log(
+                String(
+                    format:
+                        "encoded %d frames in %.1f s (render %.1f s, readback %.1f s, labels %.1f s, encode %.1f s)",
+                    stats.frames, stats.wallSeconds, stats.renderSeconds, stats.readbackSeconds, stats.labelSeconds,
+                    stats.encodeSeconds))
         }
         thread.name = "scenefarm-worker-pipeline"
         thread.start()

@@ -386,6 +386,24 @@ final class WorkerTests: XCTestCase {
         XCTAssertFalse(connection.received.contains(.shardDone(leaseID: 4)))
     }
 
+    func testStopAbandonsLeasesStillRunningAfterTheGracePeriod() throws {
+        let coordinator = try startCoordinator()
+        var configuration = configuration(port: coordinator.port)
+        configuration.shutdownGracePeriod = 0.3
+        let background = startWorker(configuration)
+        let connection = try coordinator.connection()
+        probe.hold(on: 0)
+        try connection.send(jobMessage())
+        try connection.send(.assignment(leaseID: 4, jobID: "job-1", frames: [0, 1], deadlineSeconds: 30))
+        try probe.waitUntilHeld()
+        background.worker.stop()
+        try connection.waitForClose()
+        try logs.waitFor("abandoning 1 held lease(s)")
+        probe.open()
+        XCTAssertNil(try background.waitForReturn())
+        XCTAssertEqual(connection.received.filter { $0 != .heartbeat(leaseID: 4) }, [.drain])
+    }
+
     func testStopWhileTheCoordinatorIsAwayReturns() throws {
         // A port with nothing listening: bind one, note it, close it.
         let gone = try FakeCoordinator(token: token)
