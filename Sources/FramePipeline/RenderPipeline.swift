@@ -172,16 +172,7 @@ public final class RenderPipeline: @unchecked Sendable {
                 while let (frame, spec) = queue.pop() {
                     if state.failed { break }
                     do {
-                        let t0 = monotonicSeconds()
-                        let labels: FrameLabels
-                        do { labels = try LabelDeriver.derive(frame, spec: spec) } catch {
-                            throw PipelineError(frame: spec.index, stage: "labels", underlying: "\(error)")
-                        }
-                        let t1 = monotonicSeconds()
-                        let encoded: EncodedFrame
-                        do { encoded = try FrameEncoder.encode(frame, labels: labels, spec: spec) } catch {
-                            throw PipelineError(frame: spec.index, stage: "encode", underlying: "\(error)")
-                        }
+                        let (encoded, labels) = try FrameStage.labelAndEncode(frame, spec: spec, stats: &stats)
                         let t2 = monotonicSeconds()
                         do { stats.bytesWritten += try sink(encoded) } catch {
                             throw PipelineError(frame: spec.index, stage: "write", underlying: "\(error)")
@@ -191,10 +182,7 @@ public final class RenderPipeline: @unchecked Sendable {
                                 throw PipelineError(frame: spec.index, stage: "export", underlying: "\(error)")
                             }
                         }
-                        let t3 = monotonicSeconds()
-                        stats.labelSeconds += t1 - t0
-                        stats.encodeSeconds += t2 - t1
-                        stats.writeSeconds += t3 - t2
+                        stats.writeSeconds += monotonicSeconds() - t2
                         stats.frames += 1
                         state.frameFinished(progress)
                     } catch {
