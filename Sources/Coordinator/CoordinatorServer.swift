@@ -36,6 +36,7 @@ public final class CoordinatorServer: @unchecked Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try FarmPipeline.configureKeepalive(channel)
                     try FarmPipeline.addHandlers(
                         to: channel.pipeline.syncOperations, maximumFrameLength: configuration.maximumFrameLength)
                     try channel.pipeline.syncOperations.addHandler(
@@ -122,7 +123,8 @@ final class FarmConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                 timeout?.cancel()
                 log("coordinator: refused \(address): \(reason)")
                 coordinator.metrics.connectionRefused(
-                    reason: reason.contains("version") ? "version" : reason.contains("authentication") ? "auth" : "protocol")
+                    reason: reason.contains("version")
+                        ? "version" : reason.contains("authentication") ? "auth" : "protocol")
                 context.close(promise: nil)
             case .accept(let workerID, let capabilities):
                 timeout?.cancel()
@@ -159,7 +161,9 @@ final class FarmConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                     peer.send(.requestFailed(reason: "\(error)"))
                 }
             default:
-                log("coordinator: client \(peer.address) sent \(message.messageType), which clients do not send; closing")
+                log(
+                    "coordinator: client \(peer.address) sent \(message.messageType), which clients do not send; closing"
+                )
                 peer.send(.requestFailed(reason: "unexpected \(message.messageType) from a client"))
                 peer.close()
             }

@@ -146,7 +146,8 @@ public final class FarmCoordinator: @unchecked Sendable {
             else {
                 throw JobRequestError(
                     "a job named '\(name)' already exists in \(configuration.root) with another scene or other "
-                        + "settings; choose another name, or remove \(configuration.root)/\(path) and its journal entry")
+                        + "settings; choose another name, or remove \(configuration.root)/\(path) and its journal entry"
+                )
             }
             switch existing.state {
             case .complete:
@@ -595,7 +596,8 @@ public final class FarmCoordinator: @unchecked Sendable {
                 started: startedAt, uptimeSeconds: now, draining: isDraining)
             var jobList: [JobStatus] = []
             for record in records {
-                let dataset = record.datasetPath == "." ? configuration.root : configuration.root + "/" + record.datasetPath
+                let dataset =
+                    record.datasetPath == "." ? configuration.root : configuration.root + "/" + record.datasetPath
                 if let job = jobs[record.id] {
                     var queued = 0, leased = 0, done = 0, failed = 0
                     for shard in job.table.shards {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import NIOCore
 import NIOExtras
 
@@ -89,6 +92,22 @@ public struct FarmMessageEncoder: MessageToByteEncoder {
 
 /// The handlers a farm connection's pipeline needs, both sides alike.
 public enum FarmPipeline {
+    /// TCP keepalive for farm connections: a peer whose machine vanished without closing the
+    /// connection (power loss, a cut cable) is noticed after about 35 s (20 s idle, then 3 probes
+    /// 5 s apart) instead of the system default of over two hours. Apply to a channel with
+    /// `configureKeepalive(_:)` from its initializer.
+    public static func configureKeepalive(_ channel: Channel) throws {
+        let options = channel.syncOptions
+        try options?.setOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+        #if canImport(Glibc)
+            for (name, value) in [(TCP_KEEPIDLE, 20), (TCP_KEEPINTVL, 5), (TCP_KEEPCNT, 3)] {
+                try options?.setOption(
+                    ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: name)),
+                    value: SocketOptionValue(value))
+            }
+        #endif
+    }
+
     /// In pipeline order: the length prepender, the message encoder, the bounded decoder.
     /// The decoder's handler also refuses to buffer more than one maximal frame.
     public static func handlers(maximumFrameLength: Int = FarmProtocol.defaultMaximumFrameLength) -> [ChannelHandler] {

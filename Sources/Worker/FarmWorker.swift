@@ -179,6 +179,7 @@ public final class FarmWorker: @unchecked Sendable {
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
+                    try FarmPipeline.configureKeepalive(channel)
                     try FarmPipeline.addHandlers(to: channel.pipeline.syncOperations)
                     try channel.pipeline.syncOperations.addHandler(WorkerSessionHandler(session: session))
                     return channel.eventLoop.makeSucceededVoidFuture()

@@ -31,7 +31,9 @@ final class EmbeddedFarm {
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         tokenFile = folder + "/token"
-        guard FileManager.default.createFile(atPath: tokenFile, contents: Data(token), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: tokenFile, contents: Data(token), attributes: [.posixPermissions: 0o600])
         else { throw FarmClientError("cannot write the token file \(tokenFile)") }
         let configuration = CoordinatorConfiguration(
             root: directory, token: try FarmToken(bytes: token),
@@ -52,7 +54,8 @@ final class EmbeddedFarm {
 
     /// Runs the job to completion with `workers` worker processes, restarting any that die.
     /// Throws when the job fails or the workers keep dying without committing anything.
-    func run(request: JobRequest, workers: Int, workerArguments: [String], progress: ProgressReporter) throws -> Result {
+    func run(request: JobRequest, workers: Int, workerArguments: [String], progress: ProgressReporter) throws -> Result
+    {
         let coordinator = farm.coordinator
         let start = monotonicSeconds()
         defer { farm.shutdown() }

@@ -123,7 +123,9 @@ struct CoordinatorCommand: ParsableCommand {
         let signals = SignalWatcher { stop.signal() }
         stop.wait()
         printError("coordinator: draining (up to \(Int(drainSeconds)) s; signal again to stop at once)")
-        signals.onSignal = { farm.shutdown() ; Foundation.exit(1) }
+        signals.onSignal = {
+            farm.shutdown(); Foundation.exit(1)
+        }
         farm.drain(seconds: drainSeconds)
         farm.shutdown()
         printError("coordinator: stopped")
