@@ -87,6 +87,41 @@ final class FarmCLITests: XCTestCase {
         XCTAssertTrue(farm.coordinatorLog.contains("resumed job street"), farm.coordinatorLog)
     }
 
+    /// SIGTERM drains: a worker finishes its leases and exits 0; the coordinator stops leasing,
+    /// exits 0, and the same command resumes the job.
+    func testSigtermDrainsWorkersAndTheCoordinator() throws {
+        let reference = try Self.reference.get()
+        let farm = try FarmProcesses(name: "drain")
+        defer { farm.stopAll() }
+        let coordinator = try farm.startCoordinator(extra: ["--shard-size", "2"])
+        let leaving = try farm.startWorker("leaving")
+        let submit = try farm.client([
+            "submit", CLI.scene("driving_street.yaml"), "--out", "street", "--frames", "\(Self.frames)",
+        ])
+        XCTAssertEqual(submit.status, 0, submit.stderr)
+        try farm.waitUntil("a first frame is committed") { try farm.journalCommits(job: "street") >= 1 }
+        leaving.terminate()
+        let left = leaving.wait(timeout: 120)
+        XCTAssertEqual(left.status, 0, left.stderr)
+        XCTAssertTrue(farm.coordinatorLog.contains("worker leaving is draining"), farm.coordinatorLog)
+        XCTAssertFalse(farm.coordinatorLog.contains("leaving disconnected holding"), farm.coordinatorLog)
+
+        try farm.startWorker("staying")
+        try farm.waitUntil("more frames are committed") { try farm.journalCommits(job: "street") >= 6 }
+        coordinator.terminate()
+        let stopped = coordinator.wait(timeout: 120)
+        XCTAssertEqual(stopped.status, 0, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("coordinator: stopped"), stopped.stderr)
+
+        try farm.startCoordinator(extra: ["--shard-size", "2"])
+        let wait = try farm.client([
+            "submit", CLI.scene("driving_street.yaml"), "--out", "street", "--frames", "\(Self.frames)", "--wait",
+        ])
+        XCTAssertEqual(wait.status, 0, wait.stderr)
+        XCTAssertEqual(try CLI.files(under: farm.data.appendingPathComponent("street")), reference)
+        XCTAssertEqual(try farm.journalCommits(job: "street"), Self.frames)
+    }
+
     func testBadPeersAreRefusedAndTheOthersServed() throws {
         let farm = try FarmProcesses(name: "refuse")
         defer { farm.stopAll() }
