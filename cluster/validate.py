@@ -11,6 +11,8 @@ Run by scripts/check_cluster.sh (with the tools venv's Python, which has PyYAML)
                                                        token and data paths are mounted
     validate.py k8s RENDERED.yaml                      the same for a `kubectl kustomize` output, plus
                                                        Services, probes and Secrets that match up
+    validate.py run-lines cluster/Dockerfile STAGE     prints the stage's RUN commands, one a line
+                                                       (for cluster/runtime-chroot.sh)
 
 Each prints one line on success and exits 1 with every problem listed otherwise.
 """
@@ -22,8 +24,6 @@ import re
 import shlex
 import subprocess
 import sys
-
-import yaml
 
 problems = []
 
@@ -291,6 +291,8 @@ def check_compose(config_json):
 
 
 def check_k8s(rendered):
+    import yaml  # PyYAML: in the tools venv (kubernetes-validate needs it); only this check uses it
+
     documents = [d for d in yaml.safe_load_all(open(rendered)) if d]
     by_kind = {}
     for document in documents:
@@ -389,9 +391,15 @@ def check_k8s(rendered):
            f":{http_port}/healthz, token Secret mounted in both")
 
 
+def print_run_lines(dockerfile, stage):
+    for keyword, rest in dockerfile_stages(dockerfile)[1][stage]["instructions"]:
+        if keyword == "RUN":
+            print(rest)
+
+
 if __name__ == "__main__":
     commands = {"dockerfile": check_dockerfile, "runtime-libs": check_runtime_libs,
-                "compose": check_compose, "k8s": check_k8s}
+                "compose": check_compose, "k8s": check_k8s, "run-lines": print_run_lines}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: {sys.argv[0]} {'|'.join(commands)} ARGS...")
     commands[sys.argv[1]](*sys.argv[2:])

@@ -56,7 +56,7 @@ skip() {
 
 echo "cluster: validating cluster/"
 
-shell_scripts=(cluster/netns-farm.sh scripts/check_cluster.sh)
+shell_scripts=(cluster/netns-farm.sh cluster/runtime-chroot.sh scripts/check_cluster.sh)
 shellcheck_all() { "$tools/bin/shellcheck" "${shell_scripts[@]}" && echo "${#shell_scripts[@]} scripts clean"; }
 check shellcheck shellcheck_all
 
