@@ -80,6 +80,8 @@ cleanup() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
+  # A reader that went away (`| head`) must not stop the clean-up half-way.
+  trap '' PIPE
   local pid ns_name
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   for _ in $(seq 50); do
@@ -98,12 +100,11 @@ cleanup() {
     local log
     for log in "$tmp"/*.log; do
       [ -s "$log" ] || continue
-      echo "---- $(basename "$log") (last 30 lines)" >&3
-      tail -n 30 "$log" >&3
+      { echo "---- $(basename "$log") (last 30 lines)" && tail -n 30 "$log"; } >&3 2>/dev/null
     done
   fi
   if [ "${KEEP:-0}" = 1 ]; then
-    echo "netns-farm: kept $tmp" >&3
+    echo "netns-farm: kept $tmp" >&3 2>/dev/null
   else
     rm -rf "$tmp"
   fi
