@@ -17,12 +17,12 @@
 # Everything (processes, namespaces, the temporary directory) is removed on exit, failure included;
 # KEEP=1 keeps the temporary directory (logs, token, dataset).
 #
-# Environment: SCENE (default scenes/minimal.yaml), FRAMES (default 40), TIMEOUT seconds for the job
-# (default 300), WORKER_DEVICE (default --cpu).
+# Environment: SCENE (default scenes/minimal.yaml), FRAMES (default 12), SHARD_SIZE (the
+# coordinator's --shard-size, default 2), TIMEOUT seconds for the job (default 300), WORKER_DEVICE
+# (default --cpu).
 #
-# Why 40 frames: the coordinator leases shards of 8 frames and gives a worker at most 2 shards at a
-# time (LeaseTable's defaults), so a job must have more than 2 x 2 shards for a third worker to be
-# sure of one. 40 frames of the 320x240 minimal scene take a few seconds on llvmpipe.
+# Why shards of 2: a worker holds at most 2 shards at a time (LeaseTable's default), so a job needs
+# more than 2 x 2 shards for the third worker to be sure of one; 12 frames in shards of 2 are 6.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,7 +38,8 @@ for arg in "$@"; do
 done
 
 scene="${SCENE:-$repo/scenes/minimal.yaml}"
-frames="${FRAMES:-40}"
+frames="${FRAMES:-12}"
+shard_size="${SHARD_SIZE:-2}"
 job_timeout="${TIMEOUT:-300}"
 worker_device="${WORKER_DEVICE:---cpu}"
 dataset_name=netns-farm
@@ -202,7 +203,7 @@ chmod 600 "$tmp/token"
 mkdir "$tmp/data"
 
 ip netns exec "$(ns coord)" "$binary" coordinator --listen "$coordinator" --http "${address[coord]}:$http_port" \
-  --data "$tmp/data" --token-file "$tmp/token" >"$tmp/coordinator.log" 2>&1 &
+  --data "$tmp/data" --token-file "$tmp/token" --shard-size "$shard_size" >"$tmp/coordinator.log" 2>&1 &
 coordinator_pid=$!
 pids+=("$coordinator_pid")
 

@@ -377,11 +377,15 @@ def check_k8s(rendered):
             problem(f"Service {service['metadata']['name']} port {port} does not reach the coordinator's "
                     f"--listen port {listen_port}")
 
+    # The coordinator waits up to --drain-seconds (default 60) for in-flight frames on SIGTERM; both
+    # pods need longer than that before the kubelet's SIGKILL.
+    drain_seconds = float(option(coordinator_args, "--drain-seconds") or 60)
     for workload, args in ((coordinator, coordinator_args), (worker, worker_args)):
         mounted_secret_file(workload, option(args, "--token-file"))
         spec = workload["spec"]["template"]["spec"]
-        if spec.get("terminationGracePeriodSeconds", 30) < 60:
-            problem(f"{workload['metadata']['name']}: terminationGracePeriodSeconds under a 60 s lease")
+        if spec.get("terminationGracePeriodSeconds", 30) <= drain_seconds:
+            problem(f"{workload['metadata']['name']}: terminationGracePeriodSeconds is not above the "
+                    f"coordinator's --drain-seconds ({drain_seconds:g})")
 
     data = option(coordinator_args, "--data")
     claims = {t["metadata"]["name"] for t in coordinator["spec"].get("volumeClaimTemplates", [])}
