@@ -23,4 +23,5 @@ if [ -n "$summary" ]; then
   failed=$(echo "$summary" | sed -E 's/.*with ([0-9]+) failures?.*/\1/')
   echo "tests: $((total - failed)) passed, $failed failed"
 fi
+bash scripts/check_cluster.sh
 exit "$status"
