@@ -619,12 +619,16 @@ public final class FarmCoordinator: @unchecked Sendable {
                             message: job.commitError))
                 } else {
                     let committed = (try? journal.committedCount(jobID: record.id)) ?? 0
-                    // A job the journal calls running but this process has not opened (yet).
+                    // A finished job (or one the journal calls running that this process has not
+                    // opened): shards are counted as this coordinator would plan them.
+                    let size = configuration.lease.shardSize
+                    let shards = (record.frameCount + size - 1) / size
                     jobList.append(
                         JobStatus(
                             id: record.id, state: record.state.rawValue, sceneFile: record.sceneFile,
                             dataset: dataset, frameCount: record.frameCount, framesCommitted: committed,
-                            message: record.message))
+                            shardsQueued: record.state == .running ? shards : 0,
+                            shardsDone: record.state == .complete ? shards : 0, message: record.message))
                 }
             }
             let workerList = sessions.values.sorted { $0.connectedAt < $1.connectedAt }.map { session in
