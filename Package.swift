@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -43,11 +44,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Optional TLS for farm connections: certificate loading, the first-byte check that tells a TLS peer from a
+        // plain one, and error texts. Its own target so that FarmProtocol stays NIOCore-only while the coordinator and
+        // the worker share one TLS setup instead of two copies.
+        .target(
+            name: "FarmTLS",
+            dependencies: [
+                "FarmProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // Planner, lease state machine, journal (SQLite), result sink, the server and its HTTP status.
         .target(
             name: "Coordinator",
             dependencies: [
-                "FarmProtocol", "Export", "SceneCore", "ImageCodec",
+                "FarmProtocol", "FarmTLS", "Export", "SceneCore", "ImageCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -60,7 +72,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "FarmProtocol", "FramePipeline", "Export", "SceneCore",
+                "FarmProtocol", "FarmTLS", "FramePipeline", "Export", "SceneCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -78,7 +90,7 @@ let package = Package(
             name: "scenefarm",
             dependencies: [
                 "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline", "CAllocator",
-                "FarmProtocol", "Coordinator", "Worker",
+                "FarmProtocol", "FarmTLS", "Coordinator", "Worker",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

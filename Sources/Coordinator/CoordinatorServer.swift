@@ -1,4 +1,5 @@
 import FarmProtocol
+import FarmTLS
 import Foundation
 import NIOCore
 import NIOPosix
@@ -6,12 +7,15 @@ import NIOPosix
 /// The coordinator's TCP server: accepts workers and clients, runs the handshake, and hands
 /// authenticated workers to the `FarmCoordinator` and client requests to it.
 ///
-///     listen ──accept──▶ [length prefix | encoder | bounded decoder | FarmConnectionHandler]
-///                                                     │ handshake (ServerHandshake)
-///                                                     ├── worker ──▶ FarmCoordinator.received
-///                                                     └── client ──▶ submit / status / cancel
+///     listen ──accept──▶ [transport check | TLS? | length prefix | encoder | bounded decoder | FarmConnectionHandler]
+///                                                                              │ handshake (ServerHandshake)
+///                                                                              ├── worker ──▶ FarmCoordinator.received
+///                                                                              └── client ──▶ submit / status / cancel
 ///
-/// A peer that fails the handshake (wrong token, other protocol version), sends a frame over
+/// With `tls`, every connection must open with a TLS handshake (FarmTLS's transport check puts
+/// `NIOSSLServerHandler` in); the token handshake then runs inside TLS, unchanged. Without it, a
+/// peer that opens with TLS is refused. A peer that fails the handshake (wrong token, other protocol
+/// version, plain TCP where TLS is required, a certificate it does not trust), sends a frame over
 /// the maximum or breaks the protocol is refused with one log line naming its address and the
 /// reason, and the server goes on serving the others.
 public final class CoordinatorServer: @unchecked Sendable {
@@ -23,9 +27,10 @@ public final class CoordinatorServer: @unchecked Sendable {
     public let host: String
     public let port: Int
 
-    /// Binds `host:port` (port 0 picks a free port) and starts serving on `group`.
+    /// Binds `host:port` (port 0 picks a free port) and starts serving on `group`, over TLS when
+    /// `tls` is given.
     public init(
-        coordinator: FarmCoordinator, host: String, port: Int, group: EventLoopGroup,
+        coordinator: FarmCoordinator, host: String, port: Int, group: EventLoopGroup, tls: FarmTLSServer? = nil,
         status: @escaping @Sendable () -> String
     ) throws {
         self.coordinator = coordinator
@@ -37,6 +42,7 @@ public final class CoordinatorServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try FarmPipeline.configureKeepalive(channel)
+                    try FarmTLSPipeline.addServerHandlers(to: channel.pipeline.syncOperations, tls: tls)
                     try FarmPipeline.addHandlers(
                         to: channel.pipeline.syncOperations, maximumFrameLength: configuration.maximumFrameLength)
                     try channel.pipeline.syncOperations.addHandler(
@@ -56,7 +62,9 @@ public final class CoordinatorServer: @unchecked Sendable {
             // Off the event loop: ticking may log and pump many workers.
             DispatchQueue.global().async { coordinator.tick() }
         }
-        configuration.log("coordinator: listening on \(host):\(self.port), data in \(configuration.root)")
+        let transport = tls.map { "TLS 1.3 with \($0.certificateFile)" } ?? "plain TCP"
+        configuration.log(
+            "coordinator: listening on \(host):\(self.port) (\(transport)), data in \(configuration.root)")
     }
 
     /// Stops accepting connections and closes the listening socket. Open connections stay.
@@ -177,6 +185,18 @@ final class FarmConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A TLS peer that vanished (killed, unplugged) without closing TLS: the same as a plain
+        // peer's end of file, which channelInactive handles.
+        if FarmTLSServer.isUncleanShutdown(error) { return context.close(promise: nil) }
+        if let tls = FarmTLSServer.explain(error) {
+            timeout?.cancel()
+            log("coordinator: \(role == nil ? "refused" : "closing connection from") \(address): \(tls)")
+            coordinator.metrics.connectionRefused(reason: "tls")
+            // One end speaks TLS and the other not: a plain `refuse` frame reaches either kind of
+            // peer (FarmTLS). Any other TLS failure broke the session: nothing more can be said.
+            guard tls.kind == .transportMismatch else { return context.close(promise: nil) }
+            return refuse(context: context, reason: tls.description)
+        }
         let reason: String
         let label: String
         switch error {
@@ -196,7 +216,11 @@ final class FarmConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         log("coordinator: closing connection from \(address): \(reason)")
         coordinator.metrics.connectionRefused(reason: label)
-        // Tell the peer why, when it can still hear it; then close.
+        refuse(context: context, reason: reason)
+    }
+
+    /// Tells the peer why, when it can still hear it; then closes.
+    private func refuse(context: ChannelHandlerContext, reason: String) {
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.refuse(reason: reason))).whenComplete { _ in
             channel.close(promise: nil)

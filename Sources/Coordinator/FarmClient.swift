@@ -1,4 +1,5 @@
 import FarmProtocol
+import FarmTLS
 import Foundation
 import NIOCore
 import NIOPosix
@@ -12,11 +13,12 @@ public struct FarmClientError: Error, CustomStringConvertible, Sendable {
 /// The client side of `scenefarm submit`, `status` and `cancel`: connects, authenticates as a
 /// client with the shared token, sends one request and returns the coordinator's answer.
 public enum FarmClient {
-    /// Sends `request` to the coordinator at `host:port` and returns its one reply. Throws a
-    /// `FarmClientError` naming the coordinator when it cannot be reached, refuses us, or does
-    /// not answer within `timeout` seconds.
+    /// Sends `request` to the coordinator at `host:port` (over TLS with `tls`) and returns its one
+    /// reply. Throws a `FarmClientError` naming the coordinator when it cannot be reached, refuses
+    /// us, fails TLS, or does not answer within `timeout` seconds.
     public static func request(
-        _ request: FarmMessage, host: String, port: Int, token: FarmToken, timeout: Double = 30
+        _ request: FarmMessage, host: String, port: Int, token: FarmToken, tls: FarmTLSClient? = nil,
+        timeout: Double = 30
     ) throws -> FarmMessage {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
@@ -31,6 +33,7 @@ public enum FarmClient {
             .connectTimeout(.seconds(Int64(max(1, min(timeout, 30)))))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try FarmTLSPipeline.addClientHandlers(to: channel.pipeline.syncOperations, tls: tls, host: host)
                     try FarmPipeline.addHandlers(to: channel.pipeline.syncOperations)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

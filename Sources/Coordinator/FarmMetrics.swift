@@ -24,7 +24,7 @@ import Prometheus
 /// | `scenefarm_jobs` | gauge | `state`: running, complete, failed, cancelled |
 /// | `scenefarm_shard_retries_total` | counter | |
 /// | `scenefarm_workers_blocklisted_total` | counter | |
-/// | `scenefarm_connections_refused_total` | counter | `reason`: auth, version, frame_too_large, protocol |
+/// | `scenefarm_connections_refused_total` | counter | `reason`: auth, version, frame_too_large, protocol, tls |
 ///
 /// The known label values of `reason` and `state` are registered up front, so they read 0 before
 /// anything happens; other values are accepted and get their own series on first use (keep them
@@ -34,7 +34,7 @@ public final class FarmMetrics: Sendable {
     /// Why a frame result was not committed (`resultRejected(reason:)`).
     public static let rejectionReasons = ["stale_lease", "unknown_lease", "duplicate", "invalid"]
     /// Why a connection was refused (`connectionRefused(reason:)`).
-    public static let refusalReasons = ["auth", "version", "frame_too_large", "protocol"]
+    public static let refusalReasons = ["auth", "version", "frame_too_large", "protocol", "tls"]
     /// Upper bounds of the commit-latency histogram's buckets, 1 ms to 10 s.
     public static let commitLatencyBuckets: [Duration] = [
         .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),

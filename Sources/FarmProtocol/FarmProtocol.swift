@@ -5,8 +5,9 @@
 // authentication (`FarmAuthentication`, `FarmToken`). See docs/PROTOCOL.md.
 //
 // Non-goals: no sockets, no event loops, no processes (NIOCore only, never NIOPosix); no
-// scheduling decisions (that is the coordinator's lease table); no TLS (run it on a trusted
-// network or inside a tunnel: the handshake authenticates, it does not encrypt).
+// scheduling decisions (that is the coordinator's lease table); no TLS (the handshake
+// authenticates, it does not encrypt: the `FarmTLS` target wraps these same frames in TLS, so
+// this module stays NIOCore-only).
 
 /// Constants of the wire protocol.
 public enum FarmProtocol {

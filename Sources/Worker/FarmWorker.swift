@@ -15,6 +15,7 @@
 // coordinator writes the dataset), no scheduling (the coordinator's lease table decides who
 // renders what; the worker renders what it is leased, in order).
 import FarmProtocol
+import FarmTLS
 import FramePipeline
 import Foundation
 import NIOCore
@@ -59,8 +60,9 @@ public final class FarmWorker: @unchecked Sendable {
     /// finished (then it returns, once the render thread has finished its frame, or after 5 s).
     /// Blocks the calling thread; call it once.
     ///
-    /// Throws `WorkerError.refused` when the coordinator refuses the handshake and
-    /// `exitOnRefusal` is set; without it a refusal is logged and retried after `maxBackoff`.
+    /// Throws `WorkerError.refused` when the coordinator refuses the handshake, and `WorkerError.tls`
+    /// when TLS cannot work as configured, if `exitOnRefusal` is set; without it either is logged
+    /// and retried after `maxBackoff`.
     public func run() throws {
         control.withLock {
             precondition(!running, "FarmWorker.run() called twice")
@@ -141,6 +143,13 @@ public final class FarmWorker: @unchecked Sendable {
                         throw WorkerError.refused(reason: reason)
                     }
                     wait = configuration.maxBackoff
+                case .tlsFailed(let reason):
+                    why = "TLS with \(address) failed: \(reason)"
+                    if configuration.exitOnRefusal {
+                        configuration.log(why)
+                        throw WorkerError.tls(coordinator: address, reason: reason)
+                    }
+                    wait = configuration.maxBackoff
                 case .failed(let reason):
                     why = "the connection to \(address) failed: \(reason)"
                 case .coordinatorDrained:
@@ -174,12 +183,14 @@ public final class FarmWorker: @unchecked Sendable {
     }
 
     private func connect(_ session: WorkerSession, group: EventLoopGroup) {
+        let (tls, host) = (configuration.tls, configuration.host)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout * 1e9)))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
                     try FarmPipeline.configureKeepalive(channel)
+                    try FarmTLSPipeline.addClientHandlers(to: channel.pipeline.syncOperations, tls: tls, host: host)
                     try FarmPipeline.addHandlers(to: channel.pipeline.syncOperations)
                     try channel.pipeline.syncOperations.addHandler(WorkerSessionHandler(session: session))
                     return channel.eventLoop.makeSucceededVoidFuture()
@@ -187,7 +198,7 @@ public final class FarmWorker: @unchecked Sendable {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-        bootstrap.connect(host: configuration.host, port: configuration.port).whenFailure { error in
+        bootstrap.connect(host: host, port: configuration.port).whenFailure { error in
             session.connectFailed(error)
         }
     }

@@ -1,4 +1,5 @@
 import FarmProtocol
+import FarmTLS
 import Foundation
 import SceneCore
 
@@ -11,6 +12,8 @@ public struct WorkerConfiguration: Sendable {
     public var port: Int
     /// The farm's shared secret; only an HMAC of the coordinator's nonce under it is sent.
     public var token: FarmToken
+    /// Connect over TLS, trusting this CA for the coordinator's certificate. Default nil: plain TCP.
+    public var tls: FarmTLSClient?
     /// Names this worker to the coordinator (logs, blocklist). Default "\(hostname)-\(pid)".
     public var workerID: String
     /// Announced in the hello. The role is always sent as `.worker`, whatever this says.
@@ -25,8 +28,10 @@ public struct WorkerConfiguration: Sendable {
     public var initialBackoff: Double = 0.1
     /// The longest wait between reconnections, in seconds; also the wait after a refusal.
     public var maxBackoff: Double = 5
-    /// When the coordinator refuses the handshake (a wrong token, another protocol version),
-    /// `run()` throws `WorkerError.refused` instead of retrying. Default false.
+    /// When the coordinator refuses the handshake (a wrong token, another protocol version, plain
+    /// TCP where it requires TLS), `run()` throws `WorkerError.refused` instead of retrying, and
+    /// `WorkerError.tls` when TLS cannot work as configured (its certificate is not trusted, it does
+    /// not speak TLS). Default false.
     public var exitOnRefusal: Bool = false
     /// Seconds a TCP connection attempt may take. Default 5.
     public var connectTimeout: Double = 5
@@ -46,13 +51,15 @@ public struct WorkerConfiguration: Sendable {
     ///   - workerID: nil picks "\(hostname)-\(pid)".
     ///   - encoderThreads: nil picks the number of active cores.
     public init(
-        host: String, port: Int, token: FarmToken, workerID: String? = nil, capabilities: WorkerCapabilities,
-        encoderThreads: Int? = nil, makeRenderer: @escaping @Sendable (JobOptions) throws -> FrameRenderer,
+        host: String, port: Int, token: FarmToken, tls: FarmTLSClient? = nil, workerID: String? = nil,
+        capabilities: WorkerCapabilities, encoderThreads: Int? = nil,
+        makeRenderer: @escaping @Sendable (JobOptions) throws -> FrameRenderer,
         log: @escaping @Sendable (String) -> Void = WorkerConfiguration.standardErrorLog
     ) {
         self.host = host
         self.port = port
         self.token = token
+        self.tls = tls
         self.workerID = workerID ?? Self.defaultWorkerID
         self.capabilities = capabilities
         self.encoderThreads = encoderThreads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -78,10 +85,14 @@ public struct WorkerConfiguration: Sendable {
 public enum WorkerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The coordinator refused the handshake, saying why (with `exitOnRefusal`).
     case refused(reason: String)
+    /// TLS with the coordinator at `coordinator` (HOST:PORT) cannot work as configured (with
+    /// `exitOnRefusal`).
+    case tls(coordinator: String, reason: String)
 
     public var description: String {
         switch self {
         case .refused(let reason): return "the coordinator refused this worker: \(reason)"
+        case .tls(let coordinator, let reason): return "TLS with the coordinator at \(coordinator) failed: \(reason)"
         }
     }
 }

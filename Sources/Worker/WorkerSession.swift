@@ -1,5 +1,6 @@
 import Export
 import FarmProtocol
+import FarmTLS
 import Foundation
 import NIOCore
 
@@ -65,7 +66,13 @@ final class WorkerSession: @unchecked Sendable {
 
     func received(_ message: FarmMessage) { perform { $0.receive(message) } }
 
-    func connectionError(_ error: Error) { perform { $0.connectionError("\(error)") } }
+    func connectionError(_ error: Error) {
+        if let tls = error as? FarmTLSError, tls.isConfigurationError {
+            perform { $0.tlsFailed(tls.description) }
+        } else {
+            perform { $0.connectionError("\(error)") }
+        }
+    }
 
     /// The connection closed: every held lease is abandoned.
     func closed() {
@@ -130,7 +137,8 @@ final class WorkerSession: @unchecked Sendable {
             let write = channel.writeAndFlush(message)
             lock.withLock { lastWrite = write }
         case .established:
-            configuration.log("connected to \(configuration.coordinatorAddress) as \(configuration.workerID)")
+            let address = configuration.coordinatorAddress + (configuration.tls == nil ? "" : " over TLS")
+            configuration.log("connected to \(address) as \(configuration.workerID)")
         case .render(let order):
             queue.add(LeaseTag(session: id, leaseID: order.leaseID), order)
         case .startHeartbeat(let leaseID, let interval):

@@ -25,6 +25,9 @@ enum SessionEnd: Hashable, Sendable {
     /// The session failed: the coordinator broke the protocol or never finished the handshake,
     /// or the connection reported an error.
     case failed(reason: String)
+    /// TLS with the coordinator cannot work as configured: its certificate is not trusted, or one
+    /// end speaks TLS and the other not.
+    case tlsFailed(reason: String)
     /// The coordinator said `drain` and every held lease has finished.
     case coordinatorDrained
     /// The worker was stopped (its leases finished, or abandoned on a second stop).
@@ -209,6 +212,14 @@ struct WorkerSessionState {
     mutating func connectionError(_ description: String) -> [SessionAction] {
         guard end == nil else { return [] }
         return fail(description)
+    }
+
+    /// TLS with the coordinator failed in a way that retrying cannot mend (an untrusted
+    /// certificate, one end without TLS).
+    mutating func tlsFailed(_ reason: String) -> [SessionAction] {
+        guard end == nil else { return [] }
+        end = .tlsFailed(reason: reason)
+        return [.abort(.tlsFailed(reason: reason))]
     }
 
     /// The connection is closed; returns why the session ended.

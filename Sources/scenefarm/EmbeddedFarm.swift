@@ -7,7 +7,8 @@ import SceneCore
 /// `scenefarm render`'s farm on one machine: a coordinator in this process, listening on a free
 /// loopback port, and K `scenefarm worker` processes started from this same executable. The
 /// dataset directory is the coordinator's data root, so its journal (OUT/.scenefarm) makes a
-/// second run of the same command resume.
+/// second run of the same command resume. The connections stay plain TCP: they never leave the
+/// loopback interface, and the token (fresh per run, in a 0600 file) still authenticates them.
 final class EmbeddedFarm {
     struct Result {
         var seconds: Double

@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Export
 import FarmProtocol
+import FarmTLS
 import Foundation
 import NIOCore
 import NIOPosix
@@ -34,6 +35,30 @@ struct HostPort: ExpressibleByArgument, CustomStringConvertible {
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
+/// TLS towards a coordinator started with --tls-cert: workers and clients alike.
+struct ClientTLSOptions: ParsableArguments {
+    @Option(
+        name: .customLong("tls-ca"),
+        help: "Connect over TLS, trusting this PEM CA certificate (or the coordinator's self-signed one).")
+    var caFile: String?
+
+    @Option(
+        name: .customLong("tls-server-name"),
+        help: "The DNS name the coordinator's certificate must carry (default: the host connected to).")
+    var serverName: String?
+
+    func validate() throws {
+        if serverName != nil && caFile == nil { throw ValidationError("--tls-server-name needs --tls-ca.") }
+    }
+
+    /// The TLS settings, or nil for plain TCP; exits with the error, naming the file, when the CA
+    /// file cannot be used.
+    func settings() throws -> FarmTLSClient? {
+        guard let caFile else { return nil }
+        do { return try FarmTLSClient(caFile: caFile, serverName: serverName) } catch { throw fail(error) }
+    }
+}
+
 /// Options naming the coordinator a client talks to.
 struct CoordinatorAddressOptions: ParsableArguments {
     @Option(name: .long, help: "The coordinator's HOST:PORT.")
@@ -42,13 +67,18 @@ struct CoordinatorAddressOptions: ParsableArguments {
     @Option(name: .long, help: "The file holding the farm's shared token.")
     var tokenFile: String
 
+    @OptionGroup var tls: ClientTLSOptions
+
     func token() throws -> FarmToken {
         do { return try FarmToken(contentsOfFile: tokenFile) } catch { throw fail(error) }
     }
 
     func request(_ message: FarmMessage) throws -> FarmMessage {
+        let token = try token()
+        let settings = try tls.settings()
         do {
-            return try FarmClient.request(message, host: coordinator.host, port: coordinator.port, token: try token())
+            return try FarmClient.request(
+                message, host: coordinator.host, port: coordinator.port, token: token, tls: settings)
         } catch {
             throw fail(error)
         }
@@ -72,7 +102,7 @@ struct CoordinatorCommand: ParsableCommand {
         abstract: "Run a farm coordinator: a queue of jobs leased to workers, written to DIR.",
         discussion: """
             Workers (`scenefarm worker`) and clients (`submit`, `status`, `cancel`) connect with the \
-            shared token. Job state lives in DIR/.scenefarm/journal.sqlite: after a crash, run the same \
+            shared token; with --tls-cert and --tls-key only over TLS 1.3 (they need --tls-ca). Job state lives in DIR/.scenefarm/journal.sqlite: after a crash, run the same \
             command again and every job resumes without rendering committed frames again. Datasets land \
             in DIR/NAME. HTTP: GET /status (JSON), /metrics (Prometheus), /healthz. SIGTERM or Ctrl-C \
             drains: no new leases, in-flight frames finish (up to --drain-seconds), then it exits.
@@ -99,7 +129,16 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for in-flight frames when draining.")
     var drainSeconds: Double = 60
 
+    @Option(name: .long, help: "Serve workers and clients over TLS only, with this PEM certificate (chain).")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain TCP.")
+        }
         if shardSize < 1 { throw ValidationError("--shard-size must be at least 1, got \(shardSize).") }
         if leaseSeconds < 1 { throw ValidationError("--lease-seconds must be at least 1, got \(leaseSeconds).") }
         if http != "off" && HostPort(argument: http) == nil {
@@ -110,12 +149,17 @@ struct CoordinatorCommand: ParsableCommand {
     func run() throws {
         let token: FarmToken
         do { token = try FarmToken(contentsOfFile: tokenFile) } catch { throw fail(error) }
+        var tls: FarmTLSServer?
+        if let tlsCert, let tlsKey {
+            do { tls = try FarmTLSServer(certificateFile: tlsCert, keyFile: tlsKey) } catch { throw fail(error) }
+        }
         let configuration = CoordinatorConfiguration(
             root: data, token: token, lease: LeaseConfiguration(shardSize: shardSize, leaseDuration: leaseSeconds))
         let farm: RunningFarm
         do {
             farm = try RunningFarm(
-                configuration: configuration, listen: listen, http: http == "off" ? nil : HostPort(argument: http))
+                configuration: configuration, listen: listen, http: http == "off" ? nil : HostPort(argument: http),
+                tls: tls)
         } catch {
             throw fail(error)
         }
@@ -139,13 +183,13 @@ final class RunningFarm: @unchecked Sendable {
     let http: StatusHTTPServer?
     private let group: MultiThreadedEventLoopGroup
 
-    init(configuration: CoordinatorConfiguration, listen: HostPort, http: HostPort?) throws {
+    init(configuration: CoordinatorConfiguration, listen: HostPort, http: HostPort?, tls: FarmTLSServer? = nil) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         do {
             let coordinator = try FarmCoordinator(configuration: configuration)
             self.coordinator = coordinator
             server = try CoordinatorServer(
-                coordinator: coordinator, host: listen.host, port: listen.port, group: group,
+                coordinator: coordinator, host: listen.host, port: listen.port, group: group, tls: tls,
                 status: { coordinator.status().json() })
             if let http {
                 self.http = try StatusHTTPServer.start(
@@ -198,8 +242,9 @@ struct WorkerCommand: ParsableCommand {
         commandName: "worker",
         abstract: "Run a farm worker: render the frames a coordinator leases to it.",
         discussion: """
-            Connects to the coordinator with the shared token, renders leased frames on its own \
-            thread, labels, encodes and checksums them on the other cores, and streams them back. \
+            Connects to the coordinator with the shared token (over TLS with --tls-ca), renders leased \
+            frames on its own thread, labels, encodes and checksums them on the other cores, and streams \
+            them back. \
             Reconnects with backoff when the coordinator goes away (also across its restarts). \
             SIGTERM or Ctrl-C drains: no new leases, the held ones finish, then it exits.
             """)
@@ -209,6 +254,8 @@ struct WorkerCommand: ParsableCommand {
 
     @Option(name: .long, help: "The file holding the farm's shared token.")
     var tokenFile: String
+
+    @OptionGroup var tls: ClientTLSOptions
 
     @Option(name: .long, help: "This worker's name in logs and status (default: HOST-PID).")
     var id: String?
@@ -231,6 +278,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let token: FarmToken
         do { token = try FarmToken(contentsOfFile: tokenFile) } catch { throw fail(error) }
+        let tlsSettings = try tls.settings()
         let platform = renderer.platform
         // Probe the driver first: a machine without one says so and exits instead of
         // connecting and failing every lease.
@@ -250,7 +298,7 @@ struct WorkerCommand: ParsableCommand {
         }
         if !quiet { printError("worker \(name): renderer \(summary)") }
         var configuration = WorkerConfiguration(
-            host: connect.host, port: connect.port, token: token, workerID: name,
+            host: connect.host, port: connect.port, token: token, tls: tlsSettings, workerID: name,
             capabilities: WorkerCapabilities(
                 renderer: summary, gpuName: gpuName, cores: ProcessInfo.processInfo.activeProcessorCount),
             makeRenderer: { options in

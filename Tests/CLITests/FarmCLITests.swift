@@ -306,10 +306,12 @@ final class FarmProcesses {
         return p
     }
 
+    /// Starts `scenefarm worker --cpu` with `extra` arguments (e.g. TLS flags).
     @discardableResult
-    func startWorker(_ id: String) throws -> SpawnedProcess {
+    func startWorker(_ id: String, extra: [String] = []) throws -> SpawnedProcess {
         let p = try SpawnedProcess(
-            arguments: ["worker", "--connect", address, "--token-file", tokenFile, "--id", id, "--cpu"], name: id)
+            arguments: ["worker", "--connect", address, "--token-file", tokenFile, "--id", id, "--cpu"] + extra,
+            name: id)
         workers.append(p)
         return p
     }

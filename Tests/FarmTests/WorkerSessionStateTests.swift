@@ -62,6 +62,17 @@ final class WorkerSessionStateTests: XCTestCase {
         XCTAssertEqual(state.connectionClosed(), .refused(reason: "authentication failed"))
     }
 
+    /// A TLS failure that retrying cannot mend ends the session at once, whatever it held, with its
+    /// own end (the worker command exits on it); later errors do not replace the first.
+    func testATLSFailureEndsTheSessionWithItsOwnEnd() {
+        var state = holding([0, 1])
+        XCTAssertEqual(state.tlsFailed("not trusted"), [.abort(.tlsFailed(reason: "not trusted"))])
+        XCTAssertFalse(state.holds(1))
+        XCTAssertEqual(state.connectionError("EOF during handshake"), [])
+        XCTAssertEqual(state.tlsFailed("again"), [])
+        XCTAssertEqual(state.connectionClosed(), .tlsFailed(reason: "not trusted"))
+    }
+
     func testAnAssignmentIsHeldRenderedAndHeartbeatedEveryThirdOfItsDeadline() {
         var state = established()
         XCTAssertEqual(state.receive(jobMessage("j", seed: 11)), [])
