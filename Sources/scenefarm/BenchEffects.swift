@@ -40,7 +40,7 @@ extension BenchCommand {
             EffectVariant(name: "+ shadows (2048²)", shadowMapSize: 2048) { clear($0, shadows: true) },
             EffectVariant(name: "+ shadows (1024²)", shadowMapSize: 1024) { clear($0, shadows: true) },
             EffectVariant(name: "+ fog", shadowMapSize: 2048) { fog($0, shadows: false) },
-            EffectVariant(name: "+ shadows (2048²) + fog", shadowMapSize: 2048) { fog($0, shadows: true) },
+            EffectVariant(name: "+ shadows (1024²) + fog", shadowMapSize: 1024) { fog($0, shadows: true) },
         ]
     }
 
