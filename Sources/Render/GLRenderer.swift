@@ -76,8 +76,9 @@ public final class GLRenderer: FrameRenderer {
     }
     private var uniforms = Uniforms()
 
-    /// Edge of the sun's square shadow map in texels (see `SunShadowFit`). 1024: on llvmpipe 2048² cost
-    /// +65...120% of a 1280x720 street frame, 1024² +50...60% (`scenefarm bench --effects`).
+    /// Edge of the sun's square shadow map in texels (see `SunShadowFit`). On llvmpipe (2 shared cores,
+    /// noisy) shadows cost +45...126% of a 1280x720 street frame at 2048², +50...99% at 1024²
+    /// (`scenefarm bench --effects`): too much either way; a cheaper design is still to come.
     public var shadowMapSize = 1024
     /// The shadow map covers the camera's view from the near plane to this camera z (metres);
     /// shadows fade out over its last fifth.
