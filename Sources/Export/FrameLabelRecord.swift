@@ -110,6 +110,8 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
         /// Linear RGB (color times intensity).
         public var sunColor: [Double]
         public var skyColor: [Double]
+        /// The frame's weather; only for scenes with a `weather` block (absent otherwise).
+        public var weather: WeatherRecord?
 
         enum CodingKeys: String, CodingKey {
             case sunDirection = "sun_direction"
@@ -117,6 +119,7 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
             case sunAzimuthDeg = "sun_azimuth_deg"
             case sunColor = "sun_color"
             case skyColor = "sky_color"
+            case weather
         }
 
         init(_ l: Lighting) {
@@ -126,6 +129,52 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
             sunAzimuthDeg = atan2(d.y, d.x) * 180 / .pi
             sunColor = l.sunColor.array
             skyColor = l.skyColor.array
+            weather = l.weather.map { WeatherRecord($0, exposure: l.exposure, shadows: l.castsSunShadows) }
+        }
+    }
+
+    /// The sampled weather of a frame (`lighting.weather` in the file).
+    public struct WeatherRecord: Codable, Hashable, Sendable {
+        /// `clear`, `overcast`, `fog` or `night`.
+        public var condition: String
+        /// 0 (clear) ... 1 (overcast).
+        public var cloudCover: Double
+        /// Fog extinction per metre at z = 0 and its falloff per metre of height; nil without fog.
+        public var fogDensity: Double?
+        public var fogHeightFalloff: Double?
+        /// The exposure the color was rendered with (1 = none).
+        public var exposure: Double
+        /// Whether the sun cast shadows.
+        public var shadows: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case condition
+            case cloudCover = "cloud_cover"
+            case fogDensity = "fog_density"
+            case fogHeightFalloff = "fog_height_falloff"
+            case exposure
+            case shadows
+        }
+
+        init(_ w: WeatherState, exposure: Double, shadows: Bool) {
+            condition = w.condition.rawValue
+            cloudCover = w.cloudCover
+            fogDensity = w.fog?.density
+            fogHeightFalloff = w.fog?.heightFalloff
+            self.exposure = exposure
+            self.shadows = shadows
+        }
+
+        var json: JSONValue {
+            var fields: [String: JSONValue] = [
+                "condition": .string(condition),
+                "cloud_cover": .double(cloudCover),
+                "exposure": .double(exposure),
+                "shadows": .bool(shadows),
+            ]
+            if let d = fogDensity { fields["fog_density"] = .double(d) }
+            if let f = fogHeightFalloff { fields["fog_height_falloff"] = .double(f) }
+            return .object(fields)
         }
     }
 
@@ -182,13 +231,15 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
                 }),
         ]
         if let l = lighting {
-            top["lighting"] = .object([
+            var fields: [String: JSONValue] = [
                 "sun_direction": .array(l.sunDirection.map { .double($0) }),
                 "sun_elevation_deg": .double(l.sunElevationDeg),
                 "sun_azimuth_deg": .double(l.sunAzimuthDeg),
                 "sun_color": .array(l.sunColor.map { .double($0) }),
                 "sky_color": .array(l.skyColor.map { .double($0) }),
-            ])
+            ]
+            if let w = l.weather { fields["weather"] = w.json }
+            top["lighting"] = .object(fields)
         }
         return .object(top)
     }

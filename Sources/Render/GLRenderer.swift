@@ -63,9 +63,32 @@ public final class GLRenderer: FrameRenderer {
         var sunColor: GLint = -1
         var skyColor: GLint = -1
         var groundColor: GLint = -1
+        var effects: GLint = -1
+        var intrinsics: GLint = -1
+        var exposure: GLint = -1
+        var fog: GLint = -1
+        var fogColor: GLint = -1
+        var worldUpInCamera: GLint = -1
+        var shadows: GLint = -1
+        var shadowFromCamera: GLint = -1
+        var shadowFromWorldLinear: GLint = -1
+        var shadowParams: GLint = -1
     }
     private var uniforms = Uniforms()
 
+    /// Edge of the sun's square shadow map in texels (see `SunShadowFit`). On llvmpipe (2 shared cores,
+    /// noisy) shadows cost +45...126% of a 1280x720 street frame at 2048², +50...99% at 1024²
+    /// (`scenefarm bench --effects`): too much either way; a cheaper design is still to come.
+    public var shadowMapSize = 1024
+    /// The shadow map covers the camera's view from the near plane to this camera z (metres);
+    /// shadows fade out over its last fifth.
+    public var shadowDistance = 60.0
+    /// Turns sun shadows off whatever the frame asks (for `scenefarm bench --effects`).
+    public var shadowsEnabled = true
+    private let shadowProgram: GLuint
+    private var shadowFramebuffer: GLuint = 0
+    private var shadowTexture: GLuint = 0
+    private var shadowTextureSize = 0
     /// The render targets of one resolution.
     private struct Targets {
         var width: Int
@@ -112,10 +135,21 @@ public final class GLRenderer: FrameRenderer {
 
         program = try GL.linkProgram(vertex: Shaders.vertex, fragment: Shaders.fragment)
         coverageProgram = try GL.linkProgram(vertex: Shaders.coverageVertex, fragment: Shaders.coverageFragment)
+        shadowProgram = try GL.linkProgram(vertex: Shaders.shadowVertex, fragment: Shaders.shadowFragment)
         uniforms.sunDirection = try GL.uniformLocation(program, "uSunDirection")
         uniforms.sunColor = try GL.uniformLocation(program, "uSunColor")
         uniforms.skyColor = try GL.uniformLocation(program, "uSkyColor")
         uniforms.groundColor = try GL.uniformLocation(program, "uGroundColor")
+        uniforms.effects = try GL.uniformLocation(program, "uEffects")
+        uniforms.intrinsics = try GL.uniformLocation(program, "uIntrinsics")
+        uniforms.exposure = try GL.uniformLocation(program, "uExposure")
+        uniforms.fog = try GL.uniformLocation(program, "uFog")
+        uniforms.fogColor = try GL.uniformLocation(program, "uFogColor")
+        uniforms.worldUpInCamera = try GL.uniformLocation(program, "uWorldUpInCamera")
+        uniforms.shadows = try GL.uniformLocation(program, "uShadows")
+        uniforms.shadowFromCamera = try GL.uniformLocation(program, "uShadowFromCamera")
+        uniforms.shadowFromWorldLinear = try GL.uniformLocation(program, "uShadowFromWorldLinear")
+        uniforms.shadowParams = try GL.uniformLocation(program, "uShadowParams")
 
         // All unit meshes in one interleaved vertex buffer (position, normal) and one index buffer.
         var interleaved: [Float] = []
@@ -170,6 +204,9 @@ public final class GLRenderer: FrameRenderer {
         destroyTargets()
         glDeleteProgram(program)
         glDeleteProgram(coverageProgram)
+        glDeleteProgram(shadowProgram)
+        if shadowTexture != 0 { glDeleteTextures(1, [shadowTexture]) }
+        if shadowFramebuffer != 0 { glDeleteFramebuffers(1, [shadowFramebuffer]) }
         if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
         var vertexArray = vao
         glDeleteVertexArrays(1, &vertexArray)
@@ -192,9 +229,20 @@ public final class GLRenderer: FrameRenderer {
         try ensureTargets(width: k.width, height: k.height)
         guard let t = target else { throw RenderError("no render targets") }
 
+        let light = spec.lighting
+        // Weather, exposure and shadows change the color output only; without them the frame is
+        // shaded exactly as before they existed.
+        let effects = light.weather != nil || light.exposure != 1 || light.shadows
+        let shadow =
+            effects && shadowsEnabled && light.castsSunShadows
+            ? SunShadowFit(
+                camera: spec.camera, sunDirection: light.sunDirection, distance: shadowDistance, mapSize: shadowMapSize)
+            : nil
+        if let shadow { try shadowPass(spec, fit: shadow) }
+
         glBindFramebuffer(GLenum(GL_FRAMEBUFFER), t.framebuffer)
         glViewport(0, 0, GLsizei(t.width), GLsizei(t.height))
-        let bg = spec.lighting.backgroundColor
+        let bg = effects ? light.backgroundColor * light.exposure : light.backgroundColor
         let background: [Float] = [Float(bg.x), Float(bg.y), Float(bg.z), 1]  // linear; encoded on store
         let zeroU: [GLuint] = [0, 0, 0, 0]
         let zeroF: [Float] = [0, 0, 0, 0]
@@ -205,7 +253,6 @@ public final class GLRenderer: FrameRenderer {
 
         glUseProgram(program)
         glBindVertexArray(vao)
-        let light = spec.lighting
         glUniform3f(
             uniforms.sunDirection, Float(light.sunDirection.x), Float(light.sunDirection.y), Float(light.sunDirection.z)
         )
@@ -213,6 +260,7 @@ public final class GLRenderer: FrameRenderer {
         glUniform3f(uniforms.skyColor, Float(light.skyColor.x), Float(light.skyColor.y), Float(light.skyColor.z))
         glUniform3f(
             uniforms.groundColor, Float(light.groundColor.x), Float(light.groundColor.y), Float(light.groundColor.z))
+        setEffectUniforms(spec, enabled: effects, shadow: shadow)
 
         // clip <- camera <- world, composed in double precision so distant scenes stay exact.
         let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
@@ -280,6 +328,75 @@ public final class GLRenderer: FrameRenderer {
     }
 
     // MARK: - Internals
+
+    /// Weather, exposure and shadow uniforms of the color shading (see `Shaders.fragment`).
+    private func setEffectUniforms(_ spec: FrameSpec, enabled: Bool, shadow: SunShadowFit?) {
+        glUniform1i(uniforms.effects, enabled ? 1 : 0)
+        guard enabled else { return }
+        let light = spec.lighting, k = spec.camera.intrinsics, pose = spec.camera.worldFromCamera
+        glUniform4f(uniforms.intrinsics, Float(k.fx), Float(k.fy), Float(k.cx), Float(k.cy))
+        glUniform1f(uniforms.exposure, Float(light.exposure))
+        let fog = light.fog
+        let cameraHeight = pose.translation.z
+        glUniform3f(
+            uniforms.fog, Float(fog?.density ?? 0), Float(fog?.heightFalloff ?? 0), Float(cameraHeight))
+        let fogColor = fog?.color ?? .zero
+        glUniform3f(uniforms.fogColor, Float(fogColor.x), Float(fogColor.y), Float(fogColor.z))
+        glUniform3f(uniforms.worldUpInCamera, Float(pose[2, 0]), Float(pose[2, 1]), Float(pose[2, 2]))
+        glUniform1i(uniforms.shadows, shadow == nil ? 0 : 1)
+        guard let shadow else { return }
+        // Composed in double precision around the camera, so far-from-origin scenes stay exact.
+        let shadowFromCamera = shadow.textureFromWorld * pose
+        glUniformMatrix4fv(uniforms.shadowFromCamera, 1, GLboolean(GL_FALSE), shadowFromCamera.m.map { Float($0) })
+        let linear: [Float] = (0..<3).flatMap { c in (0..<3).map { r in Float(shadow.textureFromWorld[r, c]) } }
+        glUniformMatrix3fv(uniforms.shadowFromWorldLinear, 1, GLboolean(GL_FALSE), linear)
+        // Receiver bias: 1.5 texels along the normal, and 3 cm of light depth.
+        glUniform4f(
+            uniforms.shadowParams, Float(0.03 / shadow.depthRange), Float(1.5 * shadow.texelMetres),
+            Float(1 / Double(shadowMapSize)), Float(shadowDistance))
+        glBindTextureUnit(1, shadowTexture)
+    }
+
+    /// Draws every surface's depth as seen from the sun into the shadow map. Its own framebuffer:
+    /// the frame's color, ID and depth targets are untouched.
+    private func shadowPass(_ spec: FrameSpec, fit: SunShadowFit) throws {
+        let size = shadowMapSize
+        if shadowTexture == 0 || shadowTextureSize != size {
+            if shadowTexture != 0 { glDeleteTextures(1, [shadowTexture]) }
+            if shadowFramebuffer != 0 { glDeleteFramebuffers(1, [shadowFramebuffer]) }
+            glCreateTextures(GLenum(GL_TEXTURE_2D), 1, &shadowTexture)
+            glTextureStorage2D(shadowTexture, 1, GLenum(GL_DEPTH_COMPONENT32F), GLsizei(size), GLsizei(size))
+            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_MIN_FILTER), GL_LINEAR)
+            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_MAG_FILTER), GL_LINEAR)
+            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_WRAP_S), GL_CLAMP_TO_EDGE)
+            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_WRAP_T), GL_CLAMP_TO_EDGE)
+            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_COMPARE_MODE), GL_COMPARE_REF_TO_TEXTURE)
+            // Reversed depth: lit when the receiver is at least as near the sun as the stored depth.
+            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_COMPARE_FUNC), GL_GEQUAL)
+            glCreateFramebuffers(1, &shadowFramebuffer)
+            glNamedFramebufferTexture(shadowFramebuffer, GLenum(GL_DEPTH_ATTACHMENT), shadowTexture, 0)
+            glNamedFramebufferDrawBuffer(shadowFramebuffer, GLenum(GL_NONE))
+            glNamedFramebufferReadBuffer(shadowFramebuffer, GLenum(GL_NONE))
+            let status = glCheckNamedFramebufferStatus(shadowFramebuffer, GLenum(GL_FRAMEBUFFER))
+            guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+                throw RenderError(
+                    "shadow framebuffer \(size)x\(size) incomplete (status 0x\(String(status, radix: 16)))")
+            }
+            shadowTextureSize = size
+        }
+        glBindTextureUnit(1, 0)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), shadowFramebuffer)
+        glViewport(0, 0, GLsizei(size), GLsizei(size))
+        let zero: [Float] = [0]
+        glClearNamedFramebufferfv(shadowFramebuffer, GLenum(GL_DEPTH), 0, zero)
+        glUseProgram(shadowProgram)
+        glBindVertexArray(vao)
+        // Both faces: planes (ground, road) are one-sided, and the receiver bias handles acne.
+        glDisable(GLenum(GL_CULL_FACE))
+        defer { glEnable(GLenum(GL_CULL_FACE)) }
+        draw(DrawList(spec: spec, clipFromWorld: fit.clipFromWorld, items: spec.surfaces.indices.map { ($0, 0) }))
+        try GL.checkError("shadow pass of frame \(spec.index)")
+    }
 
     private func upload(_ list: DrawList) {
         guard !list.records.isEmpty else { return }

@@ -25,6 +25,11 @@ enum Shaders {
         }
         """
 
+    /// Without weather (`uEffects` false) the color is exactly the issue-2 shading. With it, the
+    /// fragment's camera-frame point is rebuilt from the pixel and its camera z (no extra vertex
+    /// data): the sun term is multiplied by its visibility in the sun's shadow map, exponential
+    /// height fog is mixed in by the optical depth along the view ray, and the exposure scales the
+    /// result. Only `outColor` changes; the ID and depth outputs never depend on weather.
     static let fragment = """
         #version 450 core
         in vec3 vNormal;
@@ -38,16 +43,85 @@ enum Shaders {
         uniform vec3 uSkyColor;
         uniform vec3 uGroundColor;
 
+        uniform bool uEffects;          // weather, exposure or shadows present
+        uniform vec4 uIntrinsics;       // fx, fy, cx, cy (pixels)
+        uniform float uExposure;
+        // Fog: density per metre at z = 0, height falloff per metre, camera height (world z), and
+        // the world up axis in camera coordinates (world z of a camera point = height + dot).
+        uniform vec3 uFog;
+        uniform vec3 uFogColor;
+        uniform vec3 uWorldUpInCamera;
+        // Shadows: shadow-map texture coordinates (and reversed light depth) of a camera point, the
+        // same map for a world direction (normal offset), depth bias, normal offset in metres,
+        // texel size in texture units, and the camera z beyond which shadows fade out.
+        uniform bool uShadows;
+        uniform mat4 uShadowFromCamera;
+        uniform mat3 uShadowFromWorldLinear;
+        uniform vec4 uShadowParams;     // depth bias, normal offset, texel, fade distance
+        layout(binding = 1) uniform sampler2DShadow uShadowMap;
+
+        // 3x3 taps of 2x2 bilinear comparisons (hardware PCF): a 4-texel-wide soft edge.
+        float sunVisibility(vec3 pCam, vec3 n) {
+            vec3 s = (uShadowFromCamera * vec4(pCam, 1.0)).xyz + uShadowFromWorldLinear * (n * uShadowParams.y);
+            if (any(lessThan(s.xy, vec2(0.0))) || any(greaterThan(s.xy, vec2(1.0)))) return 1.0;
+            float ref = s.z + uShadowParams.x;
+            float sum = 0.0;
+            for (int j = -1; j <= 1; ++j) {
+                for (int i = -1; i <= 1; ++i) {
+                    sum += texture(uShadowMap, vec3(s.xy + vec2(i, j) * uShadowParams.z, ref));
+                }
+            }
+            float fade = smoothstep(0.8 * uShadowParams.w, uShadowParams.w, pCam.z);
+            return mix(sum / 9.0, 1.0, fade);
+        }
+
+        // Share of the light from pCam scattered away by fog on the way to the camera:
+        // 1 - exp(-tau), tau the integral of density * exp(-falloff * z) along the ray.
+        float fogAmount(vec3 pCam) {
+            float d = length(pCam);
+            float x = uFog.y * dot(uWorldUpInCamera, pCam);
+            float g = abs(x) > 1e-4 ? (1.0 - exp(-x)) / x : 1.0 - 0.5 * x;
+            float tau = uFog.x * exp(-uFog.y * uFog.z) * d * g;
+            return 1.0 - exp(-tau);
+        }
+
         void main() {
             vec3 n = normalize(vNormal);
             if (!gl_FrontFacing) n = -n;
             float sun = max(dot(n, uSunDirection), 0.0);
             vec3 ambient = mix(uGroundColor, uSkyColor, 0.5 + 0.5 * n.z);
-            vec3 lit = vColor * (ambient + uSunColor * sun);
-            outColor = vec4(lit, 1.0);  // linear; the sRGB target encodes it
+            if (uEffects) {
+                float z = 1.0 / gl_FragCoord.w;
+                vec2 uv = gl_FragCoord.xy - 0.5;  // image (u, v): row 0 is GL window row 0
+                vec3 pCam = vec3((uv - uIntrinsics.zw) / uIntrinsics.xy * z, z);
+                if (uShadows && sun > 0.0) sun *= sunVisibility(pCam, n);
+                vec3 lit = vColor * (ambient + uSunColor * sun);
+                if (uFog.x > 0.0) lit = mix(lit, uFogColor, fogAmount(pCam));
+                outColor = vec4(lit * uExposure, 1.0);
+            } else {
+                vec3 lit = vColor * (ambient + uSunColor * sun);
+                outColor = vec4(lit, 1.0);  // linear; the sRGB target encodes it
+            }
             outSurfaceID = vSurfaceID;
             outDepth = 1.0 / gl_FragCoord.w;
         }
+        """
+
+    /// The sun's shadow map: depth only, from the light's orthographic projection (DrawList records
+    /// built with the light's clip-from-world). Reversed depth like the main pass: nearer the sun
+    /// is greater.
+    static let shadowVertex = """
+        #version 450 core
+        layout(location = 0) in vec3 aPosition;
+        layout(location = 2) in mat4 iClipFromUnit;
+        void main() {
+            gl_Position = iClipFromUnit * vec4(aPosition, 1.0);
+        }
+        """
+
+    static let shadowFragment = """
+        #version 450 core
+        void main() {}
         """
 
     /// The coverage pass counts what the color/ID pass hid: every thing is drawn again, depth-tested

@@ -31,12 +31,26 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also measure every stage alone, one frame at a time on one thread.")
     var sequential = false
 
+    @Flag(
+        name: .long,
+        help: "Only measure what each weather effect (sun shadows, fog) adds to the render time of a frame.")
+    var effects = false
+
     @OptionGroup var renderer: RendererOptions
 
     func run() throws {
         let scene = try sceneOptions.load()
         let seed = sceneOptions.seed ?? scene.seed
         let count = sceneOptions.frames ?? 30
+        if effects {
+            do {
+                try Self.runEffects(
+                    scene: scene, seed: seed, count: count, platform: renderer.platform, coverage: !renderer.noAmodal)
+            } catch {
+                throw fail(error)
+            }
+            return
+        }
         let first = try sampleFrame(scene, 0, seed: seed)
         let k = first.camera.intrinsics
         let directory =

@@ -56,6 +56,8 @@ final class HeadlessGLRenderer: FrameRenderer {
 
     var maxFramesInFlight: Int { renderer.maxFramesInFlight }
     var backendDescription: String { renderer.backendDescription }
+    /// The GL renderer itself (`bench --effects` sets its shadow-map size).
+    var glRenderer: GLRenderer { renderer }
     func submit(_ spec: FrameSpec) throws { try renderer.submit(spec) }
     func receive() throws -> RenderedFrame { try renderer.receive() }
 }

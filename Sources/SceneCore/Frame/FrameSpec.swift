@@ -116,7 +116,11 @@ public struct InstanceSpec: Hashable, Codable, Sendable {
     }
 }
 
-/// Sun and sky. Issue-2 lighting: one directional light and a two-color hemisphere ambient.
+/// Sun, sky and weather. One directional light and a two-color hemisphere ambient, plus (for scenes
+/// with a `weather` block or `time_of_day`) the weather drawn into color, an exposure and sun shadows.
+///
+/// The weather fields default to "none" (no weather, exposure 1, no shadows), and are left out of
+/// the encoded form at their defaults, so frames of scenes without weather encode as before.
 public struct Lighting: Hashable, Codable, Sendable {
     /// Unit vector from the scene towards the sun, in world coordinates.
     public var sunDirection: Vec3
@@ -128,19 +132,68 @@ public struct Lighting: Hashable, Codable, Sendable {
     public var groundColor: RGB
     /// Background color where nothing is drawn (linear RGB).
     public var backgroundColor: RGB
+    /// The frame's weather; nil for scenes without a `weather` block (no fog, clear sky).
+    public var weather: WeatherState?
+    /// Multiplies the shaded color before it is stored (night and dusk raise it; 1 = none).
+    public var exposure: Double
+    /// Whether the sun casts shadows (shadow map, color only). Off below the horizon.
+    public var shadows: Bool
 
-    public init(sunDirection: Vec3, sunColor: RGB, skyColor: RGB, groundColor: RGB, backgroundColor: RGB) {
+    public init(
+        sunDirection: Vec3, sunColor: RGB, skyColor: RGB, groundColor: RGB, backgroundColor: RGB,
+        weather: WeatherState? = nil, exposure: Double = 1, shadows: Bool = false
+    ) {
         self.sunDirection = sunDirection.normalized
         self.sunColor = sunColor
         self.skyColor = skyColor
         self.groundColor = groundColor
         self.backgroundColor = backgroundColor
+        self.weather = weather
+        self.exposure = exposure
+        self.shadows = shadows
     }
 
     public static let daylight = Lighting(
         sunDirection: Vec3(0.4, 0.3, 0.85), sunColor: Vec3(1.0, 0.96, 0.9),
         skyColor: Vec3(0.35, 0.42, 0.55), groundColor: Vec3(0.18, 0.16, 0.14),
         backgroundColor: Vec3(0.55, 0.7, 0.9))
+
+    /// Whether the renderer draws a sun shadow map: shadows asked for, and a sun above the horizon
+    /// that gives light.
+    public var castsSunShadows: Bool {
+        shadows && sunDirection.z > 0 && (sunColor.x > 0 || sunColor.y > 0 || sunColor.z > 0)
+    }
+
+    /// The frame's fog, if its weather has one with a positive density.
+    public var fog: FogState? { weather?.fog.flatMap { $0.density > 0 ? $0 : nil } }
+
+    enum CodingKeys: String, CodingKey {
+        case sunDirection, sunColor, skyColor, groundColor, backgroundColor, weather, exposure, shadows
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sunDirection = try c.decode(Vec3.self, forKey: .sunDirection)
+        sunColor = try c.decode(RGB.self, forKey: .sunColor)
+        skyColor = try c.decode(RGB.self, forKey: .skyColor)
+        groundColor = try c.decode(RGB.self, forKey: .groundColor)
+        backgroundColor = try c.decode(RGB.self, forKey: .backgroundColor)
+        weather = try c.decodeIfPresent(WeatherState.self, forKey: .weather)
+        exposure = try c.decodeIfPresent(Double.self, forKey: .exposure) ?? 1
+        shadows = try c.decodeIfPresent(Bool.self, forKey: .shadows) ?? false
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sunDirection, forKey: .sunDirection)
+        try c.encode(sunColor, forKey: .sunColor)
+        try c.encode(skyColor, forKey: .skyColor)
+        try c.encode(groundColor, forKey: .groundColor)
+        try c.encode(backgroundColor, forKey: .backgroundColor)
+        try c.encodeIfPresent(weather, forKey: .weather)
+        if exposure != 1 { try c.encode(exposure, forKey: .exposure) }
+        if shadows { try c.encode(shadows, forKey: .shadows) }
+    }
 }
 
 /// Everything needed to render and label one frame: a pure function of (scene, seed, frame index).

@@ -104,4 +104,5 @@ enum StreamPurpose: UInt64 {
     case lighting = 2
     case object = 3
     case group = 4
+    case weather = 5
 }

@@ -71,6 +71,8 @@ public struct SceneDescription: Hashable, Sendable {
     public var road: RoadDescription?
     public var objects: [ObjectDescription]
     public var groups: [GroupDescription]
+    /// The `weather` block; nil: none (clear sky, no fog, exposure 1, as before weather existed).
+    public var weather: WeatherDescription? = nil
 
     /// The class with this name, if the table has one.
     public func classID(named name: String) -> Int? { classes.first { $0.name == name }?.id }
@@ -139,6 +141,69 @@ public struct LightingDescription: Hashable, Sendable {
     public var groundColor: RGB
     public var ambientIntensity: RandomValue
     public var backgroundColor: RGB
+    /// `time_of_day`: place the sun from the clock instead of `sunAzimuthDeg`/`sunElevationDeg`.
+    public var timeOfDay: TimeOfDayDescription? = nil
+    /// Sun shadows (color only). The loader defaults it on for scenes with `weather` or
+    /// `time_of_day`, off otherwise, so older scenes render as before.
+    public var shadows: Bool = false
+}
+
+/// The sun from the clock (see `SolarPosition`); sun color and sky follow its elevation
+/// (`DaylightModel`). World axes: +X east, +Y north.
+public struct TimeOfDayDescription: Hashable, Sendable {
+    /// Local apparent solar time in hours (12 = solar noon), 0...24.
+    public var hours: RandomValue
+    public var latitudeDeg: RandomValue
+    /// 1 = 1 January.
+    public var dayOfYear: RandomValue
+}
+
+/// One condition with its weight in a weighted choice.
+public struct WeightedCondition: Hashable, Sendable {
+    public var condition: WeatherCondition
+    public var weight: Double
+
+    public init(_ condition: WeatherCondition, weight: Double) {
+        self.condition = condition
+        self.weight = weight
+    }
+}
+
+/// How a frame's weather condition is chosen.
+public enum WeatherSelection: Hashable, Sendable {
+    /// Drawn once per layout with these weights (one entry: always that condition).
+    case weighted([WeightedCondition])
+    /// Frames come in groups of `count`: frame i shows view i / count (the layout and camera frame
+    /// i / count would have without a sweep) under condition `sweep[i % count]`.
+    case sweep([WeatherCondition])
+}
+
+/// The `weather` block.
+public struct WeatherDescription: Hashable, Sendable {
+    public var selection: WeatherSelection
+    /// 0...1; nil: the condition's default (overcast 1, fog 0.3, otherwise 0).
+    public var cloudCover: RandomValue?
+    /// Fog of the `fog` condition: extinction per metre at z = 0, and falloff per metre of height.
+    public var fogDensity: RandomValue
+    public var fogHeightFalloff: RandomValue
+
+    public static let defaultFogDensity = RandomValue.uniform(min: 0.01, max: 0.03)
+    public static let defaultFogHeightFalloff = RandomValue.fixed(0.08)
+
+    /// Default cloud cover of a condition when the file gives none.
+    public static func defaultCloudCover(_ c: WeatherCondition) -> Double {
+        switch c {
+        case .overcast: return 1
+        case .fog: return 0.3
+        case .clear, .night: return 0
+        }
+    }
+
+    /// The sweep's length (1 when conditions are drawn).
+    public var framesPerView: Int {
+        if case .sweep(let list) = selection { return list.count }
+        return 1
+    }
 }
 
 public struct GroundDescription: Hashable, Sendable {
