@@ -2,8 +2,8 @@ import Foundation
 
 /// A fixed set of threads running commit work (checksum checks, file writes, exports, journal
 /// rows) off the event loops. Work runs in submission order per thread pick-up; the pool does
-/// not bound its queue: the farm bounds what can be in flight (frames per lease, leases per
-/// worker), so the queue cannot outgrow that.
+/// not bound its queue itself: the coordinator stops leasing to a worker whose uncommitted
+/// frames reach a bound, and to everyone when the pool's backlog does, so the queue stays small.
 final class CommitPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var work: [() -> Void] = []
@@ -14,8 +14,12 @@ final class CommitPool: @unchecked Sendable {
 
     init(threads count: Int, name: String) {
         for n in 0..<max(1, count) {
-            let thread = Thread { [self] in self.loop() }
-            thread.name = "\(name)-\(n)"
+            let threadName = "\(name)-\(n)"
+            // Named from inside: on Linux a name set before `start()` does not reach the OS thread.
+            let thread = Thread { [self] in
+                Thread.current.name = threadName
+                self.loop()
+            }
             thread.stackSize = 4 << 20
             threads.append(thread)
             thread.start()

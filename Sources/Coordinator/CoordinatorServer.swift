@@ -245,11 +245,17 @@ final class ChannelPeer: FarmPeer, @unchecked Sendable {
         self.address = address
     }
 
+    /// Always hops to the channel's event loop, even when called on it: the coordinator calls
+    /// `send` under its lock, and a write run inline can close the channel (the peer reset it),
+    /// whose `channelInactive` takes that lock again. Tasks run in submission order, so the order
+    /// of `send` calls is the order on the wire.
     func send(_ message: FarmMessage) {
-        channel.writeAndFlush(message, promise: nil)
+        let channel = self.channel
+        channel.eventLoop.execute { channel.writeAndFlush(message, promise: nil) }
     }
 
     func close() {
-        channel.close(promise: nil)
+        let channel = self.channel
+        channel.eventLoop.execute { channel.close(promise: nil) }
     }
 }

@@ -83,6 +83,15 @@ public final class FarmCoordinator: @unchecked Sendable {
     private var nextLeaseID: UInt64
     private var isDraining = false
     private var bytesCommittedValue = 0
+    /// Results accepted and not yet written, over all workers.
+    private var totalPendingCommits = 0
+    /// No new lease goes to a worker with this many uncommitted results (two shards' worth), nor
+    /// to anyone while the commit backlog is this long: memory stays bounded however fast workers
+    /// send and however slow the disk is.
+    private var maximumPendingPerWorker: Int {
+        configuration.lease.shardSize * configuration.lease.maxShardsInFlightPerWorker
+    }
+    private var maximumPendingCommits: Int { max(64, 16 * configuration.commitThreads) }
     private let clockStart = monotonicSeconds()
 
     /// Opens the journal under `configuration.root` and resumes every job it lists as running:
@@ -336,6 +345,8 @@ public final class FarmCoordinator: @unchecked Sendable {
             switch job.table.complete(leaseID: ref.local, frame: frame, now: now) {
             case .committed:
                 job.pendingCommits += 1
+                session.pendingCommits += 1
+                totalPendingCommits += 1
                 return .commit(job)
             case .duplicate:
                 return .drop("duplicate")
@@ -367,6 +378,8 @@ public final class FarmCoordinator: @unchecked Sendable {
                         job: job.record.id, bytes: written, latencySeconds: monotonicSeconds() - started)
                     lock.withLock {
                         job.pendingCommits -= 1
+                        session.pendingCommits -= 1
+                        totalPendingCommits -= 1
                         session.framesCommitted += 1
                         bytesCommittedValue += written
                         job.rate.record(committed: job.table.committedCount - job.pendingCommits, at: now)
@@ -374,11 +387,19 @@ public final class FarmCoordinator: @unchecked Sendable {
                 } catch {
                     lock.withLock {
                         job.pendingCommits -= 1
+                        session.pendingCommits -= 1
+                        totalPendingCommits -= 1
                         job.commitError = job.commitError ?? "\(error)"
                     }
                     configuration.log("coordinator: job \(job.record.id): cannot commit frame \(frame): \(error)")
                 }
                 settleJobs()
+                // Room again for the leases that the commit backlog held back.
+                let (starved, everyone) = lock.withLock { () -> (Bool, Bool) in
+                    let global = totalPendingCommits == maximumPendingCommits - 1
+                    return (session.pendingCommits < maximumPendingPerWorker, global)
+                }
+                if everyone { pumpAll() } else if starved { pump(session) }
             }
         }
     }
@@ -402,7 +423,9 @@ public final class FarmCoordinator: @unchecked Sendable {
         var messages: [FarmMessage] = []
         lock.withLock {
             guard !isDraining, !session.draining else { return }
-            while session.leases.count < configuration.lease.maxShardsInFlightPerWorker {
+            while session.leases.count < configuration.lease.maxShardsInFlightPerWorker,
+                session.pendingCommits < maximumPendingPerWorker, totalPendingCommits < maximumPendingCommits
+            {
                 var granted = false
                 for jobID in jobOrder {
                     guard let job = jobs[jobID], job.commitError == nil else { continue }
@@ -685,6 +708,8 @@ final class WorkerSession {
     var draining = false
     var framesCommitted = 0
     var failures = 0
+    /// Its results accepted but not yet written.
+    var pendingCommits = 0
 
     init(peer: FarmPeer, workerID: String, capabilities: WorkerCapabilities, connectedAt: Double) {
         self.peer = peer
