@@ -15,7 +15,7 @@ struct BenchOptions: Sendable {
     var height = 48
     /// The coordinator's data root; nil means a fresh temporary folder.
     var out: String?
-    /// Keep the data root after the run (always kept when `out` is given and `keep` is set).
+    /// Keep the temporary data root after the run (a root given with `out` is always kept).
     var keep = false
     /// Export formats written while the job runs ("coco", "yolo", ...).
     var exports: [String] = []
@@ -25,6 +25,9 @@ struct BenchOptions: Sendable {
     /// Milliseconds a simulated worker spends per frame (one result per interval); 0 sends each
     /// lease's results at once, as fast as the coordinator reads them.
     var frameMilliseconds: Double = 0
+    /// Workers that crash on purpose (reset their connection after a `shardDone`) once a quarter of
+    /// the frames were sent: a fault to see the coordinator requeue their leases.
+    var dropWorkers = 0
     /// Threads of the coordinator's commit pool.
     var commitThreads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Event-loop threads of the coordinator's server.
@@ -54,10 +57,13 @@ struct BenchOptions: Sendable {
           --resolution WxH        image size of the frames (default 64x48)
           --frame-ms MS           a worker sends one result every MS ms, like a renderer of that speed
                                   (default 0: each lease's results at once, as fast as they are read)
+          --drop-workers N        fault injection: N workers crash (reset their connection right after a
+                                  shardDone) once a quarter of the frames were sent (default 0)
           --exports F,F,...       export formats written while the job runs (e.g. coco,yolo)
           --scene FILE            scene file (default scenes/minimal.yaml of this repository)
-          --out DIR               coordinator data root, empty or absent (default: a temporary folder)
-          --keep                  keep the data root afterwards (default: removed)
+          --out DIR               coordinator data root, empty or absent; kept afterwards
+                                  (default: a temporary folder, removed afterwards)
+          --keep                  keep the temporary data root
           --commit-threads T      coordinator commit threads (default max(2, cores))
           --coordinator-threads T coordinator event-loop threads (default cores)
           --worker-threads T      event-loop threads of the simulated workers (default 1)
@@ -66,9 +72,15 @@ struct BenchOptions: Sendable {
           --verbose               echo the coordinator's log to standard error
           -h, --help              this text
 
-        exit status: 0 all checks passed; 1 the bench could not run or the job did not complete;
-        2 the job completed but a check failed (missing frames or files, a revoked lease, a requeue,
-        a duplicate, a rejected result, an unexpected disconnect).
+        exit status: 0 all checks passed; 1 the bench could not run, the job did not complete, or the
+        coordinator stopped answering (deadlock); 2 the job completed but a check failed (missing
+        frames or files, a revoked lease, a requeue, a duplicate, a rejected result, an unexpected
+        disconnect; with --drop-workers, requeues of the dropped workers' leases are expected).
+
+        Commit speed depends on the data root's file system. On ext4 without a journal (this
+        project's build machines), creating files soon after many were deleted (the previous run's
+        temporary dataset) is slow and erratic; for the coordinator's own figures put the data on
+        tmpfs (--out /dev/shm/NAME) or leave minutes between runs.
         """
 
     /// Parses `arguments` (without the program name). Throws a `BenchError` naming the option.
@@ -121,6 +133,12 @@ struct BenchOptions: Sendable {
                     throw BenchError("--frame-ms must be a number of milliseconds ≥ 0, got '\(text)'")
                 }
                 options.frameMilliseconds = milliseconds
+            case "--drop-workers":
+                let text = try value(argument)
+                guard let count = Int(text), count >= 0 else {
+                    throw BenchError("--drop-workers must be an integer ≥ 0, got '\(text)'")
+                }
+                options.dropWorkers = count
             case "--json": options.json = true
             case "--verbose": options.verbose = true
             case "-h", "--help": throw BenchError.helpRequested
@@ -128,6 +146,10 @@ struct BenchOptions: Sendable {
             }
         }
         guard options.frames <= Int(UInt32.max) else { throw BenchError("--frames must be at most \(UInt32.max)") }
+        guard options.dropWorkers < options.workers else {
+            throw BenchError(
+                "--drop-workers must leave at least one worker (got \(options.dropWorkers) of \(options.workers))")
+        }
         return options
     }
 }

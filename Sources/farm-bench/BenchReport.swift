@@ -77,6 +77,12 @@ struct BenchReport: Codable {
         /// commit_pool, main, other (Dispatch threads: the journal's queue, ticks). Threads that
         /// ended during the run are missing.
         var byThreadRole: [String: Double]
+        /// CPU seconds other processes used on this machine during the run (/proc/stat busy time
+        /// minus this process's); nil when unknown. Well above 0: the figures are noisy.
+        var otherProcessesSeconds: Double?
+        /// CPU seconds the hypervisor stole, and CPUs spent waiting for I/O, during the run.
+        var stealSeconds: Double?
+        var iowaitSeconds: Double?
     }
 
     struct Dataset: Codable {
@@ -113,11 +119,17 @@ struct BenchReport: Codable {
         /// Coordinator log lines that a healthy run does not write.
         var unusualLogLines: Int
         var samples: [String]
+        /// Workers crashed on purpose (`--drop-workers`): not faults of the coordinator.
+        var workersDropped: Int
+        /// Requeues the dropped workers explain: each may have held this many leases when it died.
+        var requeuesExpected: Int
 
+        /// Faults of the coordinator: everything above, less the requeues (and the frames leased
+        /// again) that the dropped workers explain.
         var total: Int {
-            revocations + requeues + rejected.values.reduce(0, +) + drains + refusals + unexpectedDisconnects
-                + unexpectedMessages + connectionErrors + workersBlocklisted + framesReassigned + framesNeverAssigned
-                + unusualLogLines
+            max(0, requeues - requeuesExpected) + revocations + rejected.values.reduce(0, +) + drains + refusals
+                + unexpectedDisconnects + unexpectedMessages + connectionErrors + workersBlocklisted
+                + (requeuesExpected > 0 ? 0 : framesReassigned) + framesNeverAssigned + unusualLogLines
         }
     }
 
@@ -137,7 +149,7 @@ struct BenchReport: Codable {
         connectSeconds: Double,
         wallSeconds: Double, exposition: Exposition, sent: WorkerTally.Snapshot, peakBacklog: Int,
         memoryStart: ResidentMemory?, memoryEnd: ResidentMemory?, peakIsRunOnly: Bool, cpu: ProcessCPU,
-        workerCPU: Double, cpuByRole: [String: Double], dataset: Dataset,
+        workerCPU: Double, cpuByRole: [String: Double], machine: MachineCPU?, dataset: Dataset,
         anomalies: (reassigned: Int, neverAssigned: Int),
         log: (count: Int, lines: [String])
     ) {
@@ -166,7 +178,8 @@ struct BenchReport: Codable {
         self.cpu = CPU(
             userSeconds: cpu.user, systemSeconds: cpu.system, coresBusy: cpu.total / wallSeconds,
             simulatedWorkerSeconds: workerCPU, coordinatorSeconds: max(0, cpu.total - workerCPU),
-            byThreadRole: cpuByRole)
+            byThreadRole: cpuByRole, otherProcessesSeconds: machine.map { max(0, $0.busy - cpu.total) },
+            stealSeconds: machine?.steal, iowaitSeconds: machine?.iowait)
         self.dataset = dataset
         var rejected: [String: Int] = [:]
         for (reason, count) in exposition.byLabel("scenefarm_results_rejected_total", "reason") where count > 0 {
@@ -179,7 +192,8 @@ struct BenchReport: Codable {
             connectionErrors: sent.errors,
             workersBlocklisted: Int(exposition.value("scenefarm_workers_blocklisted_total")),
             framesReassigned: anomalies.reassigned, framesNeverAssigned: anomalies.neverAssigned,
-            unusualLogLines: log.count, samples: sent.faultSamples + log.lines)
+            unusualLogLines: log.count, samples: sent.faultSamples + log.lines, workersDropped: sent.workersDropped,
+            requeuesExpected: sent.workersDropped * options.shardsPerWorker)
 
         let n = options.frames
         var failures: [String] = []
@@ -199,7 +213,15 @@ struct BenchReport: Codable {
             failures.append(
                 "scenefarm_frames_committed_total is \(Int(exposition.value("scenefarm_frames_committed_total")))")
         }
-        if faults.total > 0 { failures.append("\(faults.total) coordinator fault(s) with no fault injected") }
+        if faults.total > 0 {
+            failures.append(
+                options.dropWorkers > 0
+                    ? "\(faults.total) coordinator fault(s) beyond what \(sent.workersDropped) dropped workers explain"
+                    : "\(faults.total) coordinator fault(s) with no fault injected")
+        }
+        if sent.workersDropped != options.dropWorkers {
+            failures.append("\(sent.workersDropped) of \(options.dropWorkers) planned workers dropped")
+        }
         self.failures = failures
         passed = failures.isEmpty
     }
@@ -276,6 +298,11 @@ struct BenchReport: Codable {
             "  by thread: "
                 + c.byThreadRole.sorted { $0.value > $1.value }.map { String(format: "%@ %.2f s", $0.key, $0.value) }
                 .joined(separator: ", "))
+        row(
+            "",
+            String(
+                format: "  machine during the run: other processes %.2f s, steal %.2f s, iowait %.2f s",
+                c.otherProcessesSeconds ?? .nan, c.stealSeconds ?? .nan, c.iowaitSeconds ?? .nan))
         row(
             "dataset",
             "job \(d.jobState); \(d.framesCommitted)/\(s.frames) committed, \(d.journalRows) journal rows, "

@@ -24,6 +24,8 @@ enum FarmBench {
     static func run(_ options: BenchOptions, progress: (String) -> Void) throws -> BenchReport {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let scene = try BenchScene(path: options.scene, width: options.width, height: options.height)
+        let (root, removeRoot) = try makeRoot(options)
+        defer { if removeRoot { try? FileManager.default.removeItem(atPath: root) } }
         let seed = scene.description.seed
         progress("pre-encoding \(options.frames) frames at \(options.width)x\(options.height) on \(cores) cores")
         let frames = try PreencodedFrames.make(scene: scene, seed: seed, count: options.frames)
@@ -31,9 +33,6 @@ enum FarmBench {
         progress(
             String(
                 format: "pre-encoded %.1f MB in %.2f s", Double(frames.payloadBytes) / 1e6, frames.seconds))
-
-        let (root, removeRoot) = try makeRoot(options)
-        defer { if removeRoot { try? FileManager.default.removeItem(atPath: root) } }
 
         let log = CoordinatorLog(echo: options.verbose)
         let token: FarmToken
@@ -64,23 +63,34 @@ enum FarmBench {
             throw BenchError("cannot start the coordinator's server: \(error)")
         }
         let farm = SimulatedFarm(threads: options.workerThreads, frames: options.frames)
+        let watchdog = Watchdog()
+        let tally = farm.tally
+        let state: @Sendable () -> String = {
+            let sent = tally.snapshot
+            return "\(sent.resultsSent) results sent, \(sent.workersDropped) workers dropped; data in \(root)"
+        }
         var stopped = false
         func stop() {
             guard !stopped else { return }
             stopped = true
+            watchdog.expect(within: 60, "shutting down the coordinator", detail: state)
             farm.shutdown()
             server.close()
             coordinator.shutdown()
             try? coordinatorGroup.syncShutdownGracefully()
+            watchdog.disarm()
         }
         defer { stop() }
 
         let connectStart = monotonicNow()
+        watchdog.expect(within: 60, "connecting \(options.workers) workers", detail: state)
         try farm.connect(
             count: options.workers, port: server.port, token: token, frames: frames.frames, jobID: jobID,
             maximumFrameLength: configuration.maximumFrameLength,
             frameInterval: options.frameMilliseconds > 0
-                ? .nanoseconds(Int64(options.frameMilliseconds * 1e6)) : nil)
+                ? .nanoseconds(Int64(options.frameMilliseconds * 1e6)) : nil,
+            drops: DropPlan(count: options.dropWorkers, afterResults: options.frames / 4))
+        watchdog.disarm()
         let connectSeconds = monotonicNow() - connectStart
         let workerThreads = try farm.threadIDs()
         progress(String(format: "%d workers connected in %.2f s; measuring", options.workers, connectSeconds))
@@ -91,6 +101,7 @@ enum FarmBench {
         let cpuStart = ProcessCPU.read()
         let workerCPUStart = threadCPUSeconds(workerThreads)
         let threadsStart = ThreadTimes.read()
+        let machineStart = MachineCPU.read()
         let start = monotonicNow()
         let request = JobRequest(
             name: jobID, sceneFile: scene.file, sceneYAML: scene.yaml, frames: options.frames, seed: seed,
@@ -100,27 +111,36 @@ enum FarmBench {
         } catch {
             throw BenchError("the coordinator refused the job: \(error)")
         }
-        let peakBacklog = try waitForCompletion(coordinator, farm: farm, frames: options.frames, start: start, options)
+        let peakBacklog: Int
+        do {
+            peakBacklog = try waitForCompletion(
+                coordinator, farm: farm, frames: options.frames, start: start, options, watchdog: watchdog,
+                state: state)
+        } catch {
+            // Say why now: shutting down may take a while (queued commits) or never end (a deadlock).
+            progress("\(error); shutting down")
+            throw error
+        }
         let wall = monotonicNow() - start
         let cpu = ProcessCPU.read() - cpuStart
+        let machine = MachineCPU.read().flatMap { end in machineStart.map { end - $0 } }
         let workerCPU = threadCPUSeconds(workerThreads) - workerCPUStart
         let cpuByRole = ThreadTimes.read().byRole(since: threadsStart, workerThreads: Set(workerThreads))
         let memoryEnd = ResidentMemory.read()
-        let state = try? coordinator.jobState(jobID)
+        let jobState = try? coordinator.jobState(jobID)
         let exposition = Exposition(coordinator.metrics.exposition())
         let committed = coordinator.committedFrames(jobID: jobID)
         let sent = farm.tally.snapshot
         let anomalies = farm.tally.assignmentAnomalies
         stop()
 
-        let dataset = try checkDataset(root: root, frames: options.frames, committed: committed, state: state)
+        let dataset = try checkDataset(root: root, frames: options.frames, committed: committed, state: jobState)
         return BenchReport(
             options: options, cores: cores, root: removeRoot ? nil : root, fileSystem: fileSystem(of: root),
-            frames: frames,
-            connectSeconds: connectSeconds, wallSeconds: wall, exposition: exposition, sent: sent,
+            frames: frames, connectSeconds: connectSeconds, wallSeconds: wall, exposition: exposition, sent: sent,
             peakBacklog: peakBacklog, memoryStart: memoryStart, memoryEnd: memoryEnd, peakIsRunOnly: peakIsRunOnly,
-            cpu: cpu, workerCPU: workerCPU, cpuByRole: cpuByRole, dataset: dataset, anomalies: anomalies,
-            log: log.notable)
+            cpu: cpu, workerCPU: workerCPU, cpuByRole: cpuByRole, machine: machine, dataset: dataset,
+            anomalies: anomalies, log: log.notable)
     }
 
     /// The data root and whether to remove it afterwards. `--out` must be empty or absent.
@@ -137,7 +157,8 @@ enum FarmBench {
             }
             return (out, false)
         }
-        let root = NSTemporaryDirectory() + "/farm-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let root = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "farm-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try files.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
@@ -148,13 +169,18 @@ enum FarmBench {
 
     /// Polls until the coordinator is idle (every job finished and no commit pending), sampling
     /// the results in flight (sent by the workers, not yet committed) every 50 ms. Returns their
-    /// peak. Throws when the timeout passes first.
+    /// peak. Throws when the timeout passes first. Every poll re-arms `watchdog`: a poll that
+    /// blocks for 15 s (the coordinator's lock never comes free) ends the process.
     private static func waitForCompletion(
-        _ coordinator: FarmCoordinator, farm: SimulatedFarm, frames: Int, start: Double, _ options: BenchOptions
+        _ coordinator: FarmCoordinator, farm: SimulatedFarm, frames: Int, start: Double, _ options: BenchOptions,
+        watchdog: Watchdog, state: @escaping @Sendable () -> String
     ) throws -> Int {
         var peak = 0
         var nextSample = start
-        while !coordinator.isIdle {
+        defer { watchdog.disarm() }
+        while true {
+            watchdog.expect(within: 15, "polling the coordinator for the job's completion", detail: state)
+            if coordinator.isIdle { break }
             let now = monotonicNow()
             if now >= nextSample {
                 let inFlight = farm.tally.snapshot.resultsSent - coordinator.committedFrames(jobID: jobID)
@@ -218,8 +244,10 @@ final class CoordinatorLog: @unchecked Sendable {
     private var unusual = 0
 
     /// What a healthy run logs: the listener, workers coming and going, the job queued and done.
+    /// Requeued shards are left out too: they are counted from the metrics.
     private static let usual = [
         "coordinator: listening on", " connected from ", ") disconnected", " queued: ", " complete: ",
+        " requeued after ",
     ]
 
     init(echo: Bool) { self.echo = echo }

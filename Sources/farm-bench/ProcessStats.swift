@@ -156,3 +156,29 @@ func fileSystem(of path: String) -> String {
     }
     return best?.description ?? "?"
 }
+
+/// The whole machine's CPU time (the first line of /proc/stat), to tell how much of it other
+/// processes took during a run: a shared machine makes the figures noisy.
+struct MachineCPU {
+    /// Seconds of all CPUs busy (user, nice, system, irq, softirq) and stolen by the hypervisor.
+    var busy: Double
+    var steal: Double
+    var iowait: Double
+
+    static func read() -> MachineCPU? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { return nil }
+        let values = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard values.count >= 8 else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        // user nice system idle iowait irq softirq steal
+        return MachineCPU(
+            busy: (values[0] + values[1] + values[2] + values[5] + values[6]) / ticks, steal: values[7] / ticks,
+            iowait: values[4] / ticks)
+    }
+
+    static func - (a: MachineCPU, b: MachineCPU) -> MachineCPU {
+        MachineCPU(busy: a.busy - b.busy, steal: a.steal - b.steal, iowait: a.iowait - b.iowait)
+    }
+}

@@ -13,6 +13,11 @@
 // drops what is left of that lease, unsent and without `shardDone`; `drain` only means no new
 // leases. Either, or a refusal, is counted as a fault: the bench injects none.
 //
+// Fault injection (`--drop-workers N`): once a quarter of the frames were sent, N workers crash
+// as the coordinator sees it: right after a `shardDone` they reset the connection (SO_LINGER 0,
+// so an RST, as when a worker process is killed). The coordinator should requeue whatever it
+// leased them meanwhile and finish the job with the others.
+//
 // Pipeline: inbound, FarmProtocol's bounded decoder; outbound, raw ByteBuffers (the handshake
 // and `shardDone` are encoded by FarmProtocol's encoder, the results are replayed).
 
@@ -44,6 +49,8 @@ final class WorkerTally: @unchecked Sendable {
         var refusals = 0
         var unexpectedMessages = 0
         var unexpectedDisconnects = 0
+        /// Workers that crashed on purpose (`--drop-workers`).
+        var workersDropped = 0
         var errors = 0
         /// The first few fault descriptions, for the report.
         var faultSamples: [String] = []
@@ -102,7 +109,10 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
     private let jobID: String
     private let tally: WorkerTally
     private let established: EventLoopPromise<Void>
-    private let stopping: ManagedAtomicFlag
+    private let stopping: StopFlag
+    private let drops: DropPlan
+    /// Set when this worker crashed on purpose: its disconnect is not a fault.
+    private var crashed = false
     private var isEstablished = false
     /// `established` is completed once: on welcome, on a refusal, or when the connection closes first.
     private var handshakeSettled = false
@@ -121,7 +131,8 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
     /// `frameInterval` paces the results; nil sends each lease's results at once.
     init(
         workerID: String, token: FarmToken, frames: [PreencodedFrame], jobID: String, tally: WorkerTally,
-        established: EventLoopPromise<Void>, stopping: ManagedAtomicFlag, frameInterval: TimeAmount?
+        established: EventLoopPromise<Void>, stopping: StopFlag, frameInterval: TimeAmount?,
+        drops: DropPlan
     ) {
         handshake = ClientHandshake(
             workerID: workerID, capabilities: WorkerCapabilities(renderer: "farm-bench-replay", cores: 1),
@@ -132,6 +143,7 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
         self.established = established
         self.stopping = stopping
         self.frameInterval = frameInterval
+        self.drops = drops
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -142,6 +154,7 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
+        guard !crashed else { return }
         guard isEstablished else {
             for action in handshake.receive(message) {
                 switch action {
@@ -210,6 +223,22 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
         send(.shardDone(leaseID: leaseID), context: context)
         context.flush()
         tally.sent(results: leased.count, payloadBytes: payload, wireBytes: wire, shardDones: 1)
+        crashIfPlanned(context: context)
+    }
+
+    /// After a `shardDone`: resets the connection when the drop plan picks this worker.
+    private func crashIfPlanned(context: ChannelHandlerContext) {
+        guard drops.claim(resultsSent: tally.snapshot.resultsSent) else { return }
+        crashed = true
+        pending.removeAll()
+        tally.update { $0.workersDropped += 1 }
+        // SO_LINGER 0: close sends an RST, as the kernel does for a killed process with unread data.
+        let channel = context.channel
+        guard let socket = channel as? SocketOptionProvider else {
+            channel.close(promise: nil)
+            return
+        }
+        socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Paced mode: sends the oldest pending lease's next frame after one interval, and its
@@ -240,6 +269,7 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             context.flush()
             tally.sent(results: 1, payloadBytes: frame.payloadBytes, wireBytes: frame.wireBytes, shardDones: done)
+            if done == 1 { crashIfPlanned(context: context) }
             if !pending.isEmpty { scheduleNext(context: context) }
         }
     }
@@ -262,7 +292,7 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
         timer?.cancel()
         timer = nil
         pending.removeAll()
-        if !stopping.isSet {
+        if !stopping.isSet && !crashed {
             tally.fault("connection closed by the coordinator") { $0.unexpectedDisconnects += 1 }
         }
         settle(BenchError("a simulated worker's connection closed during the handshake"))
@@ -276,13 +306,13 @@ final class SimulatedWorkerHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if !stopping.isSet { tally.fault("connection error: \(error)") { $0.errors += 1 } }
+        if !stopping.isSet && !crashed { tally.fault("connection error: \(error)") { $0.errors += 1 } }
         context.close(promise: nil)
     }
 }
 
 /// A flag set once from any thread.
-final class ManagedAtomicFlag: @unchecked Sendable {
+final class StopFlag: @unchecked Sendable {
     // @unchecked: `value` is touched under `lock`.
     private let lock = NSLock()
     private var value = false
@@ -290,11 +320,34 @@ final class ManagedAtomicFlag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
 }
 
+/// Which workers crash on purpose: the first `count` that finish a lease once `afterResults`
+/// results were sent in all (thread-safe).
+final class DropPlan: @unchecked Sendable {
+    // @unchecked: `remaining` is touched under `lock`.
+    private let lock = NSLock()
+    private var remaining: Int
+    let afterResults: Int
+
+    init(count: Int, afterResults: Int) {
+        remaining = count
+        self.afterResults = afterResults
+    }
+
+    /// True (once per planned drop) when the caller should crash now.
+    func claim(resultsSent: Int) -> Bool {
+        lock.withLock {
+            guard remaining > 0, resultsSent >= afterResults else { return false }
+            remaining -= 1
+            return true
+        }
+    }
+}
+
 /// W simulated workers on their own event-loop group.
 final class SimulatedFarm {
     let group: MultiThreadedEventLoopGroup
     let tally: WorkerTally
-    private let stopping = ManagedAtomicFlag()
+    private let stopping = StopFlag()
     private var channels: [Channel] = []
 
     init(threads: Int, frames: Int) {
@@ -306,7 +359,7 @@ final class SimulatedFarm {
     /// Connects in waves so the server's accept backlog (256) never overflows.
     func connect(
         count: Int, port: Int, token: FarmToken, frames: [PreencodedFrame], jobID: String, maximumFrameLength: Int,
-        frameInterval: TimeAmount?
+        frameInterval: TimeAmount?, drops: DropPlan
     ) throws {
         let tally = self.tally, stopping = self.stopping
         let wave = 128
@@ -328,7 +381,8 @@ final class SimulatedFarm {
                             try channel.pipeline.syncOperations.addHandler(
                                 SimulatedWorkerHandler(
                                     workerID: workerID, token: token, frames: frames, jobID: jobID, tally: tally,
-                                    established: established, stopping: stopping, frameInterval: frameInterval))
+                                    established: established, stopping: stopping, frameInterval: frameInterval,
+                                    drops: drops))
                         }
                     }
                 connecting.append((workerID, bootstrap.connect(host: "127.0.0.1", port: port)))

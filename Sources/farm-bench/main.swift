@@ -19,7 +19,7 @@ do {
     }
     let report = try FarmBench.run(options, progress: progress)
     print(options.json ? report.json() : report.text())
-    exit(report.passed ? 0 : 2)
+    exit(report.passed ? 0 : report.dataset.jobState == "complete" ? 2 : 1)
 } catch let error as BenchError {
     if error.exitStatus == 0 {
         print(BenchOptions.usage)
