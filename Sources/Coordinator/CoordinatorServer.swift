@@ -210,6 +210,12 @@ final class FarmConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         case is ByteToMessageDecoderError.PayloadTooLargeError:
             reason = "a frame over the maximum size"
             label = "frame_too_large"
+        case is IOError:
+            // The peer went away (reset, broken pipe): not a refusal; its leases end with the
+            // connection (channelInactive).
+            log("coordinator: connection from \(address) lost: \(error)")
+            context.close(promise: nil)
+            return
         default:
             reason = "\(error)"
             label = "protocol"

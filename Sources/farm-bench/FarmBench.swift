@@ -247,7 +247,7 @@ final class CoordinatorLog: @unchecked Sendable {
     /// Requeued shards are left out too: they are counted from the metrics.
     private static let usual = [
         "coordinator: listening on", " connected from ", ") disconnected", " queued: ", " complete: ",
-        " requeued after ",
+        " requeued after ", " lost: ",
     ]
 
     init(echo: Bool) { self.echo = echo }
