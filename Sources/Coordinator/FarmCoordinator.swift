@@ -422,7 +422,9 @@ public final class FarmCoordinator: @unchecked Sendable {
     private func pump(_ session: WorkerSession) {
         var messages: [FarmMessage] = []
         lock.withLock {
-            guard !isDraining, !session.draining else { return }
+            // A session that disconnected meanwhile (its leases were already ended) gets nothing:
+            // a lease granted to it would sit unused until it expired.
+            guard !isDraining, !session.draining, sessions[ObjectIdentifier(session.peer)] === session else { return }
             while session.leases.count < configuration.lease.maxShardsInFlightPerWorker,
                 session.pendingCommits < maximumPendingPerWorker, totalPendingCommits < maximumPendingCommits
             {

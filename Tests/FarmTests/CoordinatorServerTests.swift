@@ -281,3 +281,129 @@ final class ManualWorker: @unchecked Sendable {
         }
     }
 }
+
+extension CoordinatorServerTests {
+    /// Workers that reset their connection (RST) right after sending a shard's results: the
+    /// coordinator keeps answering, requeues what they held, leases nothing to the dead
+    /// connections (a lease granted to a session that had just disconnected once sat unused until
+    /// it expired), and another worker finishes the job with every frame once.
+    func testWorkersThatResetTheirConnectionLeaveNothingBehind() throws {
+        coordinator.shutdown()
+        server.close()
+        try start(leaseSeconds: 60)
+        let reference = try referenceFiles(seed: 11, frames: Array(0..<16))
+        try submit(frames: 16)
+        for attempt in 0..<3 {
+            let worker = try RawWorker(port: server.port, token: token, id: "reset-\(attempt)")
+            let (lease, frames) = try worker.readAssignment()
+            for frame in frames {
+                try worker.send(
+                    .frameResult(leaseID: lease, frameIndex: frame, files: blobs(frame, reference), labelsJSON: nil))
+            }
+            try worker.send(.shardDone(leaseID: lease))
+            worker.reset()
+        }
+        let answered = DispatchSemaphore(value: 0)
+        let coordinator = self.coordinator!
+        Thread { [answered] in
+            _ = coordinator.status()
+            answered.signal()
+        }.start()
+        XCTAssertEqual(answered.wait(timeout: .now() + 20), .success, "the coordinator stopped answering")
+        let finisher = BackgroundWorker(FarmWorker(configuration: probeWorker("finisher")))
+        defer {
+            finisher.worker.stop()
+            _ = try? finisher.waitForReturn()
+        }
+        do {
+            try waitUntil("the job completes") { try coordinator.jobState("job") == .complete }
+        } catch {
+            XCTFail(coordinator.status().json())
+            throw error
+        }
+        XCTAssertEqual(try coordinator.journal.committedFrames(jobID: "job"), Array(0..<16))
+    }
+}
+
+/// A worker on a plain POSIX socket, so that it can reset its connection (SO_LINGER 0).
+final class RawWorker {
+    private let fd: Int32
+    private var isClosed = false
+
+    init(port: Int, token: FarmToken, id: String) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw FakeCoordinatorTimeout(what: "a connection to port \(port)") }
+        var handshake = ClientHandshake(
+            workerID: id, capabilities: WorkerCapabilities(renderer: "raw", cores: 1), token: token)
+        if case .send(let hello) = handshake.start() { try send(hello) }
+        while true {
+            for action in handshake.receive(try read()) {
+                switch action {
+                case .send(let reply): try send(reply)
+                case .established: return
+                case .refused(let reason), .failed(let reason):
+                    throw FakeCoordinatorTimeout(what: "welcome (\(reason))")
+                }
+            }
+        }
+    }
+
+    deinit { if !isClosed { close(fd) } }
+
+    func send(_ message: FarmMessage) throws {
+        var payload = ByteBuffer()
+        try message.encode(into: &payload)
+        let n = UInt32(payload.readableBytes)
+        var bytes: [UInt8] = [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+        bytes += payload.readableBytesView
+        var sent = 0
+        while sent < bytes.count {
+            let written = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw FakeCoordinatorTimeout(what: "a write") }
+            sent += written
+        }
+    }
+
+    func read() throws -> FarmMessage {
+        let header = try readExactly(4)
+        let length = header.reduce(0) { $0 << 8 | Int($1) }
+        return try FarmMessage.decode(frame: ByteBuffer(bytes: try readExactly(length)))
+    }
+
+    /// The first assignment (after the job message).
+    func readAssignment() throws -> (UInt64, [Int]) {
+        while true {
+            if case .assignment(let lease, _, let frames, _) = try read() { return (lease, frames) }
+        }
+    }
+
+    /// Closes with an RST instead of a FIN.
+    func reset() {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        close(fd)
+        isClosed = true
+    }
+
+    private func readExactly(_ count: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out[got...].withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw FakeCoordinatorTimeout(what: "\(count) bytes from the coordinator") }
+            got += n
+        }
+        return out
+    }
+}
