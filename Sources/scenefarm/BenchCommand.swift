@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
     var effects = false
 
     @OptionGroup var renderer: RendererOptions
+    @OptionGroup var labelOptions: LabelOptions
 
     func run() throws {
         let scene = try sceneOptions.load()
@@ -45,7 +46,8 @@ struct BenchCommand: ParsableCommand {
         if effects {
             do {
                 try Self.runEffects(
-                    scene: scene, seed: seed, count: count, platform: renderer.platform, coverage: !renderer.noAmodal)
+                    scene: scene, seed: seed, count: count, platform: renderer.platform,
+                    coverage: !labelOptions.noAmodal)
             } catch {
                 throw fail(error)
             }
@@ -67,7 +69,7 @@ struct BenchCommand: ParsableCommand {
         print("machine:  \(ProcessInfo.processInfo.activeProcessorCount) cores")
         do {
             let writer = try NativeDatasetWriter(directory: directory, info: info)
-            let platform = renderer.platform, coverage = !renderer.noAmodal
+            let platform = renderer.platform, coverage = !labelOptions.noAmodal
             let pipeline = RenderPipeline(
                 makeRenderer: { try HeadlessGLRenderer(platform: platform, computesCoverage: coverage) },
                 specFor: { try scene.frame($0, seed: seed) }, encoderThreads: threads)

@@ -71,6 +71,7 @@ struct RenderCommand: ParsableCommand {
     var verbose = false
 
     @OptionGroup var renderer: RendererOptions
+    @OptionGroup var labelOptions: LabelOptions
 
     func validate() throws {
         if Set(format).count != format.count { throw ValidationError("--format lists a format twice.") }
@@ -109,7 +110,7 @@ struct RenderCommand: ParsableCommand {
             result = try farm.run(
                 request: JobRequest(
                     name: "render", sceneFile: sceneOptions.scene, sceneYAML: yaml, frames: count, seed: seed,
-                    options: JobOptions(computesCoverage: !renderer.noAmodal), formats: format.map(\.rawValue)),
+                    options: JobOptions(computesCoverage: !labelOptions.noAmodal), formats: format.map(\.rawValue)),
                 workers: workers,
                 workerArguments: renderer.workerArguments + [
                     "--threads", "\(threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / workers))",

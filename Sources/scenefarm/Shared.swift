@@ -6,20 +6,23 @@ import SceneCore
 
 enum SceneFarmVersionString { static let value = SceneFarmVersion.string }
 
-/// Options every rendering command shares.
-struct RendererOptions: ParsableArguments {
-    @Option(name: .long, help: "Use EGL device N (see `scenefarm devices`) instead of choosing automatically.")
-    var gpu: Int?
-
-    @Flag(name: .long, help: "Force Mesa's surfaceless platform (llvmpipe on a CPU), even when a GPU is present.")
-    var cpu = false
-
+/// What the labels hold, for the commands that decide it (a worker renders what its job says).
+struct LabelOptions: ParsableArguments {
     @Flag(
         name: .long,
         help:
             "Skip the hidden-pixel pass: no amodal boxes, visibility or truncation in the labels, ~35% faster rendering."
     )
     var noAmodal = false
+}
+
+/// Which EGL driver and device every rendering command uses.
+struct RendererOptions: ParsableArguments {
+    @Option(name: .long, help: "Use EGL device N (see `scenefarm devices`) instead of choosing automatically.")
+    var gpu: Int?
+
+    @Flag(name: .long, help: "Force Mesa's surfaceless platform (llvmpipe on a CPU), even when a GPU is present.")
+    var cpu = false
 
     /// The same choice as arguments for a `scenefarm worker` process.
     var workerArguments: [String] {
