@@ -249,6 +249,14 @@ final class LeaseTableTests: XCTestCase {
                         if case .leaseExpired(let lease) = event { endedLeases.append(lease.id) }
                     }
                 }
+                // isFinished is a counter kept by the transitions: it must agree with the shards.
+                let scanned = t.shards.allSatisfy {
+                    switch $0.state {
+                    case .done, .failed: return true
+                    case .queued, .leased: return false
+                    }
+                }
+                XCTAssertEqual(t.isFinished, scanned, "seed \(seed), step \(steps)")
             }
             XCTAssertEqual(commits, Array(repeating: 1, count: 97), "seed \(seed)")
             XCTAssertEqual(t.committedCount, 97)
