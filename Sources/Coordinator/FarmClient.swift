@@ -42,7 +42,9 @@ public enum FarmClient {
         do {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
-            throw FarmClientError("cannot connect to the coordinator at \(peer): \(error)")
+            let failure = FarmClientError("cannot connect to the coordinator at \(peer): \(error)")
+            handler.fail(failure)  // settle the promise: nothing will answer it
+            throw failure
         }
         defer { try? channel.close().wait() }
         let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout * 1e9))) {

@@ -158,6 +158,12 @@ final class FarmCLITests: XCTestCase {
         // ... and keeps serving: a client with the right token gets the status.
         let status = try farm.client(["status"])
         XCTAssertEqual(status.status, 0, status.stderr)
+        // A coordinator that is not there: a clear error, not a crash.
+        let nowhere = try CLI.run([
+            "status", "--coordinator", "127.0.0.1:\(try FarmTestSocket.freePort())", "--token-file", farm.tokenFile,
+        ])
+        XCTAssertEqual(nowhere.status, 1, nowhere.stderr)
+        XCTAssertTrue(nowhere.stderr.contains("cannot connect to the coordinator"), nowhere.stderr)
         // A client with the wrong token is refused too.
         let nosy = try CLI.run(["status", "--coordinator", farm.address, "--token-file", wrongToken])
         XCTAssertNotEqual(nosy.status, 0)
