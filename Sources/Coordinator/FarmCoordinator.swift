@@ -114,7 +114,7 @@ public final class FarmCoordinator: @unchecked Sendable {
                 configuration.log("coordinator: job \(record.id) cannot resume: \(error)")
             }
         }
-        finishCompletedJobs()
+        settleJobs()
     }
 
     /// Seconds on the coordinator's monotonic clock.
@@ -170,7 +170,7 @@ public final class FarmCoordinator: @unchecked Sendable {
                 again.message = nil
                 try open(again)
                 configuration.log("coordinator: job \(name) resumed: \(lock.withLock { jobs[name]!.progressText })")
-                finishCompletedJobs()
+                settleJobs()
                 pumpAll()
                 return (name, true)
             }
@@ -193,10 +193,9 @@ public final class FarmCoordinator: @unchecked Sendable {
     /// Cancels a running job: its leases are revoked, nothing more of it is written.
     public func cancel(jobID: String) throws {
         let revoked: [(WorkerSession, UInt64)] = try lock.withLock {
-            guard let job = jobs[jobID] else {
+            guard jobs[jobID] != nil else {
                 throw JobRequestError("no running job named '\(jobID)'")
             }
-            job.cancelled = true
             jobs[jobID] = nil
             jobOrder.removeAll { $0 == jobID }
             var revoked: [(WorkerSession, UInt64)] = []
@@ -407,7 +406,7 @@ public final class FarmCoordinator: @unchecked Sendable {
     /// The files of frame `frame`: exactly the native dataset's five, in any order.
     static func hasExpectedFiles(_ files: [FileBlob], frame: Int) -> Bool {
         guard frame >= 0 else { return false }
-        let expected = Set(DatasetFile.allCases.map { $0.relativePath(frame: frame) })
+        let expected = Set(JobSink.expectedPaths(frame: frame))
         return files.count == expected.count && Set(files.map(\.path)) == expected
     }
 
@@ -560,8 +559,6 @@ public final class FarmCoordinator: @unchecked Sendable {
         for (job, message) in failing { fail(job, message) }
     }
 
-    private func finishCompletedJobs() { settleJobs() }
-
     private func fail(_ job: JobRuntime, _ message: String) {
         do {
             try journal.setState(jobID: job.record.id, .failed, message: message)
@@ -686,7 +683,6 @@ final class JobRuntime {
     var pendingCommits = 0
     var commitError: String?
     var finished = false
-    var cancelled = false
     var rate = RateEstimator()
 
     init(record: JobRecord, sink: JobSink, table: LeaseTable) {
