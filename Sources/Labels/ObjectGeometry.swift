@@ -61,7 +61,13 @@ enum ObjectGeometry {
             umin = min(umin, u); umax = max(umax, u); vmin = min(vmin, v); vmax = max(vmax, v)
         }
         for s in surfaces {
-            guard let mesh = meshes[s.shape.unitMesh] else { continue }
+            let mesh: Mesh
+            switch s.shape.geometry {
+            case .unit(let u):
+                guard let m = meshes[u] else { continue }
+                mesh = m
+            case .custom(let m): mesh = m.mesh
+            }
             let m = cameraFromWorld * s.worldFromObject * Mat4.scale(s.shape.scale)
             var points: [Vec3] = []
             points.reserveCapacity(mesh.vertexCount)

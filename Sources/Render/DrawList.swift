@@ -17,7 +17,7 @@ struct DrawList {
     static let stride = floatsPerRecord * 4
 
     struct Batch {
-        var mesh: UnitMesh
+        var mesh: ShapeGeometry
         var mirrored: Bool
         var first: Int
         var count: Int
@@ -27,14 +27,14 @@ struct DrawList {
     var batches: [Batch] = []
     /// For each item of `init`: its record index, mesh and winding.
     var recordOfItem: [Int] = []
-    var meshOfItem: [UnitMesh] = []
+    var meshOfItem: [ShapeGeometry] = []
     var mirroredItem: [Bool] = []
 
     /// Builds records for `items` (surface index, coverage slot) in the given order, then groups
     /// them by mesh and winding, keeping the given order inside each group.
     init(spec: FrameSpec, clipFromWorld: Mat4, items: [(surface: Int, slot: Int)]) {
         struct Keyed {
-            var mesh: UnitMesh
+            var mesh: ShapeGeometry
             var mirrored: Bool
             var record: [Float]
         }
@@ -54,24 +54,28 @@ struct DrawList {
             r[32] = Float(bitPattern: FrameSpec.surfaceID(forIndex: i))
             r[33] = Float(bitPattern: UInt32(slot))
             r[34] = Float(bitPattern: UInt32(max(0, surface.instanceID)))
-            keyed.append(Keyed(mesh: surface.shape.unitMesh, mirrored: Self.determinant3(worldFromUnit) < 0, record: r))
+            keyed.append(Keyed(mesh: surface.shape.geometry, mirrored: Self.determinant3(worldFromUnit) < 0, record: r))
         }
         // Stable grouping: groups appear in the order of their first item.
-        var order: [(UnitMesh, Bool)] = []
-        var members: [String: [Int]] = [:]
+        struct GroupKey: Hashable {
+            var mesh: ShapeGeometry
+            var mirrored: Bool
+        }
+        var order: [GroupKey] = []
+        var members: [GroupKey: [Int]] = [:]
         for (k, item) in keyed.enumerated() {
-            let key = "\(item.mesh.rawValue)-\(item.mirrored)"
-            if members[key] == nil { order.append((item.mesh, item.mirrored)) }
+            let key = GroupKey(mesh: item.mesh, mirrored: item.mirrored)
+            if members[key] == nil { order.append(key) }
             members[key, default: []].append(k)
         }
         records.reserveCapacity(keyed.count * Self.floatsPerRecord)
         recordOfItem = [Int](repeating: 0, count: keyed.count)
         meshOfItem = keyed.map(\.mesh)
         mirroredItem = keyed.map(\.mirrored)
-        for (mesh, mirrored) in order {
-            let list = members["\(mesh.rawValue)-\(mirrored)"] ?? []
+        for key in order {
+            let list = members[key] ?? []
             batches.append(
-                Batch(mesh: mesh, mirrored: mirrored, first: records.count / Self.floatsPerRecord, count: list.count))
+                Batch(mesh: key.mesh, mirrored: key.mirrored, first: records.count / Self.floatsPerRecord, count: list.count))
             for k in list {
                 recordOfItem[k] = records.count / Self.floatsPerRecord
                 records += keyed[k].record

@@ -52,7 +52,7 @@ public final class GLRenderer: FrameRenderer {
     private var pendingCoverage: [[InstanceCoverage]] = []
     private let vao: GLuint
     private var buffers: [GLuint] = []
-    private var meshRanges: [UnitMesh: (firstIndex: Int, count: Int, baseVertex: Int)] = [:]
+    private var meshRanges: [ShapeGeometry: (firstIndex: Int, count: Int, baseVertex: Int)] = [:]
     private var target: Targets?
     private var slots: [ReadbackSlot] = []
     private var nextSlot = 0
@@ -156,7 +156,7 @@ public final class GLRenderer: FrameRenderer {
         var indices: [UInt32] = []
         for unit in UnitMesh.allCases {
             let mesh = unit.mesh
-            meshRanges[unit] = (indices.count, mesh.indices.count, interleaved.count / 6)
+            meshRanges[.unit(unit)] = (indices.count, mesh.indices.count, interleaved.count / 6)
             for v in 0..<mesh.vertexCount {
                 interleaved += mesh.positions[(v * 3)..<(v * 3 + 3)]
                 interleaved += mesh.normals[(v * 3)..<(v * 3 + 3)]

@@ -50,7 +50,7 @@ struct OcclusionRegions {
         var bounds: [Bound?] = []
         bounds.reserveCapacity(spec.surfaces.count)
         for s in spec.surfaces {
-            let (umin, umax) = s.shape.unitMesh.extent
+            let (umin, umax) = s.shape.geometry.extent
             let worldFromUnit = s.worldFromObject * Mat4.scale(s.shape.scale)
             var minU = Double.infinity, maxU = -Double.infinity, minV = Double.infinity, maxV = -Double.infinity
             var zNear = Double.infinity, zFar = -Double.infinity, worldMinZ = Double.infinity

@@ -15,7 +15,8 @@ public struct SemanticClass: Hashable, Codable, Sendable {
 /// The primitive a surface is drawn from. Every shape sits on its own origin: its local frame has
 /// Z up and the origin at the centre of the shape's bottom face (as KITTI places object locations),
 /// so `worldFromObject` placing an object "on the ground" is just a translation to z = 0.
-public enum Shape: Hashable, Codable, Sendable {
+/// Imported and library meshes (`mesh`) keep their own frame, scaled per axis.
+public enum Shape: Hashable, Sendable {
     /// An axis-aligned box of the given size (x length, y width, z height).
     case box(size: Vec3)
     /// A cylinder around the local Z axis.
@@ -24,24 +25,104 @@ public enum Shape: Hashable, Codable, Sendable {
     case sphere(radius: Double)
     /// A rectangle in the local XY plane (z = 0), facing +Z, centred on the origin.
     case plane(sizeX: Double, sizeY: Double)
+    /// A triangle mesh (an asset's part), scaled per axis in its own frame.
+    case mesh(MeshRef, scale: Vec3)
 
-    /// The unit mesh the renderer draws for this shape, and the scale that turns it into this shape.
-    public var unitMesh: UnitMesh {
+    /// The geometry the renderer draws for this shape; `scale` sizes it.
+    public var geometry: ShapeGeometry {
         switch self {
-        case .box: return .box
-        case .cylinder: return .cylinder
-        case .sphere: return .sphere
-        case .plane: return .plane
+        case .box: return .unit(.box)
+        case .cylinder: return .unit(.cylinder)
+        case .sphere: return .unit(.sphere)
+        case .plane: return .unit(.plane)
+        case .mesh(let m, _): return .custom(m)
         }
     }
 
-    /// Per-axis scale applied to `unitMesh` (see `UnitMesh` for the unit shapes' extents).
+    /// Per-axis scale applied to `geometry` (see `UnitMesh` for the unit shapes' extents).
     public var scale: Vec3 {
         switch self {
         case .box(let s): return s
         case .cylinder(let r, let h): return Vec3(r, r, h)
         case .sphere(let r): return Vec3(r, r, r)
         case .plane(let x, let y): return Vec3(x, y, 1)
+        case .mesh(_, let s): return s
+        }
+    }
+}
+
+/// A shape's unscaled geometry: one of the resident unit meshes, or a mesh of its own.
+public enum ShapeGeometry: Hashable, Sendable {
+    case unit(UnitMesh)
+    case custom(MeshRef)
+
+    /// The unscaled bounding box.
+    public var extent: (min: Vec3, max: Vec3) {
+        switch self {
+        case .unit(let u): return u.extent
+        case .custom(let m): return m.bounds
+        }
+    }
+
+    /// The unscaled triangles (built on each call for unit meshes; shared for custom ones).
+    public var mesh: Mesh {
+        switch self {
+        case .unit(let u): return u.mesh
+        case .custom(let m): return m.mesh
+        }
+    }
+}
+
+// Codable in the form Swift synthesizes for enums with associated values (`{"box": {"size": ...}}`),
+// so frames encode as before; a mesh encodes by its key and cannot be decoded (its triangles are
+// not in the encoded frame).
+extension Shape: Codable {
+    private enum CaseKey: String, CodingKey { case box, cylinder, sphere, plane, mesh }
+    private enum FieldKey: String, CodingKey { case size, radius, height, sizeX, sizeY, key, scale }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CaseKey.self)
+        guard let key = c.allKeys.first, c.allKeys.count == 1 else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: c.codingPath, debugDescription: "expected exactly one shape case"))
+        }
+        let f = try c.nestedContainer(keyedBy: FieldKey.self, forKey: key)
+        switch key {
+        case .box: self = .box(size: try f.decode(Vec3.self, forKey: .size))
+        case .cylinder:
+            self = .cylinder(
+                radius: try f.decode(Double.self, forKey: .radius), height: try f.decode(Double.self, forKey: .height))
+        case .sphere: self = .sphere(radius: try f.decode(Double.self, forKey: .radius))
+        case .plane:
+            self = .plane(
+                sizeX: try f.decode(Double.self, forKey: .sizeX), sizeY: try f.decode(Double.self, forKey: .sizeY))
+        case .mesh:
+            throw DecodingError.dataCorruptedError(
+                forKey: .key, in: f, debugDescription: "a mesh shape holds no triangles in its encoded form")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CaseKey.self)
+        switch self {
+        case .box(let s):
+            var f = c.nestedContainer(keyedBy: FieldKey.self, forKey: .box)
+            try f.encode(s, forKey: .size)
+        case .cylinder(let r, let h):
+            var f = c.nestedContainer(keyedBy: FieldKey.self, forKey: .cylinder)
+            try f.encode(r, forKey: .radius)
+            try f.encode(h, forKey: .height)
+        case .sphere(let r):
+            var f = c.nestedContainer(keyedBy: FieldKey.self, forKey: .sphere)
+            try f.encode(r, forKey: .radius)
+        case .plane(let x, let y):
+            var f = c.nestedContainer(keyedBy: FieldKey.self, forKey: .plane)
+            try f.encode(x, forKey: .sizeX)
+            try f.encode(y, forKey: .sizeY)
+        case .mesh(let m, let s):
+            var f = c.nestedContainer(keyedBy: FieldKey.self, forKey: .mesh)
+            try f.encode(m.key, forKey: .key)
+            try f.encode(s, forKey: .scale)
         }
     }
 }
@@ -53,21 +134,88 @@ public struct Surface: Hashable, Codable, Sendable {
     public var name: String
     public var shape: Shape
     public var worldFromObject: Mat4
-    /// Base color, linear RGB in 0...1.
+    /// Base color, linear RGB in 0...1 (multiplies `finish.texture` where there is one).
     public var color: RGB
     /// Semantic class id (0 = unlabelled).
     public var classID: Int
     /// Instance id (1...65535) for countable things; 0 for "stuff" (ground, road) that has a class
     /// but no instance. Several surfaces may share an instance id (the parts of one object).
     public var instanceID: Int
+    /// Roughness, metalness and texture: color only, never labels.
+    public var finish: SurfaceFinish
 
-    public init(name: String, shape: Shape, worldFromObject: Mat4, color: RGB, classID: Int, instanceID: Int) {
+    public init(
+        name: String, shape: Shape, worldFromObject: Mat4, color: RGB, classID: Int, instanceID: Int,
+        finish: SurfaceFinish = .standard
+    ) {
         self.name = name
         self.shape = shape
         self.worldFromObject = worldFromObject
         self.color = color
         self.classID = classID
         self.instanceID = instanceID
+        self.finish = finish
+    }
+
+    enum CodingKeys: String, CodingKey { case name, shape, worldFromObject, color, classID, instanceID, finish }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        shape = try c.decode(Shape.self, forKey: .shape)
+        worldFromObject = try c.decode(Mat4.self, forKey: .worldFromObject)
+        color = try c.decode(RGB.self, forKey: .color)
+        classID = try c.decode(Int.self, forKey: .classID)
+        instanceID = try c.decode(Int.self, forKey: .instanceID)
+        finish = try c.decodeIfPresent(SurfaceFinish.self, forKey: .finish) ?? .standard
+    }
+
+    /// Leaves `finish` out at its default, so frames without materials encode as before.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(shape, forKey: .shape)
+        try c.encode(worldFromObject, forKey: .worldFromObject)
+        try c.encode(color, forKey: .color)
+        try c.encode(classID, forKey: .classID)
+        try c.encode(instanceID, forKey: .instanceID)
+        if finish != .standard { try c.encode(finish, forKey: .finish) }
+    }
+}
+
+/// How a surface reflects light, beyond its base color (glTF's metallic-roughness model).
+public struct SurfaceFinish: Hashable, Codable, Sendable {
+    /// 0 = mirror-like, 1 = fully diffuse.
+    public var roughness: Double
+    /// 0 = dielectric, 1 = metal.
+    public var metallic: Double
+    /// Base color texture, sampled with the mesh's texture coordinates (meshes only); nil: none.
+    /// Encodes by key; decodes as nil (the image is not part of the encoded frame).
+    public var texture: TextureRef?
+
+    public init(roughness: Double = 0.6, metallic: Double = 0, texture: TextureRef? = nil) {
+        self.roughness = roughness
+        self.metallic = metallic
+        self.texture = texture
+    }
+
+    /// What every surface without a material of its own gets.
+    public static let standard = SurfaceFinish()
+
+    enum CodingKeys: String, CodingKey { case roughness, metallic, texture }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        roughness = try c.decode(Double.self, forKey: .roughness)
+        metallic = try c.decode(Double.self, forKey: .metallic)
+        texture = nil
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(roughness, forKey: .roughness)
+        try c.encode(metallic, forKey: .metallic)
+        try c.encodeIfPresent(texture?.key, forKey: .texture)
     }
 }
 
@@ -103,7 +251,7 @@ public struct InstanceSpec: Hashable, Codable, Sendable {
     public static func bounds(of parts: [(shape: Shape, objectFromPart: Mat4)]) -> (min: Vec3, max: Vec3) {
         var lo = Vec3(.infinity, .infinity, .infinity), hi = -lo
         for part in parts {
-            let (umin, umax) = part.shape.unitMesh.extent
+            let (umin, umax) = part.shape.geometry.extent
             let m = part.objectFromPart * Mat4.scale(part.shape.scale)
             for i in 0..<8 {
                 let c = Vec3(i & 1 == 0 ? umin.x : umax.x, i & 2 == 0 ? umin.y : umax.y, i & 4 == 0 ? umin.z : umax.z)

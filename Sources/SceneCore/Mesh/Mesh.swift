@@ -9,14 +9,17 @@ public struct Mesh: Hashable, Sendable {
     public var normals: [Float]
     /// Three vertex indices per triangle.
     public var indices: [UInt32]
+    /// u, v per vertex (glTF convention: origin at the image's top-left), or empty: no texture coordinates.
+    public var uvs: [Float] = []
 
     public var vertexCount: Int { positions.count / 3 }
     public var triangleCount: Int { indices.count / 3 }
 
-    public init(positions: [Float] = [], normals: [Float] = [], indices: [UInt32] = []) {
+    public init(positions: [Float] = [], normals: [Float] = [], indices: [UInt32] = [], uvs: [Float] = []) {
         self.positions = positions
         self.normals = normals
         self.indices = indices
+        self.uvs = uvs
     }
 
     mutating func addVertex(_ p: Vec3, _ n: Vec3) -> UInt32 {

@@ -157,13 +157,7 @@ extension Shape {
     /// The corners of the shape's local bounding box.
     var boundingCorners: [Vec3] {
         let s = scale
-        let (lo, hi): (Vec3, Vec3)
-        switch unitMesh {
-        case .box: (lo, hi) = (Vec3(-0.5, -0.5, 0), Vec3(0.5, 0.5, 1))
-        case .cylinder: (lo, hi) = (Vec3(-1, -1, 0), Vec3(1, 1, 1))
-        case .sphere: (lo, hi) = (Vec3(-1, -1, 0), Vec3(1, 1, 2))
-        case .plane: (lo, hi) = (Vec3(-0.5, -0.5, 0), Vec3(0.5, 0.5, 0))
-        }
+        let (lo, hi) = geometry.extent
         var out: [Vec3] = []
         for x in [lo.x, hi.x] {
             for y in [lo.y, hi.y] { for z in [lo.z, hi.z] { out.append(Vec3(x, y, z).scaled(by: s)) } }
