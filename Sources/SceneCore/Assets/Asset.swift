@@ -92,12 +92,16 @@ public struct AssetPart: Hashable, Sendable {
     /// Asset frame from mesh frame (already includes the node hierarchy and the unit/up-axis conversion).
     public var assetFromPart: Mat4
     public var material: Material
+    /// The semantic class the file suggests for this part (glTF node `extras.scenefarm_class`), nil:
+    /// the asset's class. A scene may override it per part name.
+    public var classHint: String?
 
-    public init(name: String, mesh: MeshRef, assetFromPart: Mat4, material: Material) {
+    public init(name: String, mesh: MeshRef, assetFromPart: Mat4, material: Material, classHint: String? = nil) {
         self.name = name
         self.mesh = mesh
         self.assetFromPart = assetFromPart
         self.material = material
+        self.classHint = classHint
     }
 }
 
@@ -108,11 +112,15 @@ public struct Asset: Hashable, Sendable {
     /// The file it came from, as the scene names it; empty for assets built in memory.
     public var source: String
     public var parts: [AssetPart]
+    /// The class the file suggests for the whole asset (glTF scene or root node
+    /// `extras.scenefarm_class`); the scene's `class` wins.
+    public var defaultClass: String?
 
-    public init(name: String, source: String, parts: [AssetPart]) {
+    public init(name: String, source: String, parts: [AssetPart], defaultClass: String? = nil) {
         self.name = name
         self.source = source
         self.parts = parts
+        self.defaultClass = defaultClass
     }
 
     /// Axis-aligned bounds of every part in the asset frame.
