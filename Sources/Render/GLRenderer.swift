@@ -76,9 +76,10 @@ public final class GLRenderer: FrameRenderer {
     }
     private var uniforms = Uniforms()
 
-    /// Edge of the sun's square shadow map in texels (see `SunShadowFit`). On llvmpipe (2 shared cores,
-    /// noisy) shadows cost +45...126% of a 1280x720 street frame at 2048², +50...99% at 1024²
-    /// (`scenefarm bench --effects`): too much either way; a cheaper design is still to come.
+    /// Edge of the sun's square shadow map in texels (see `SunShadowFit`). Only casters are drawn
+    /// into it (`SunShadowFit.casters`): on llvmpipe shadows add about 7...15% of the CPU time of a
+    /// 1280x720 street frame (`scenefarm bench --effects`, which times every effect interleaved; the
+    /// +50...99% once measured here came from timing each effect in a block of its own on shared cores).
     public var shadowMapSize = 1024
     /// The shadow map covers the camera's view from the near plane to this camera z (metres);
     /// shadows fade out over its last fifth.
@@ -86,6 +87,8 @@ public final class GLRenderer: FrameRenderer {
     /// Turns sun shadows off whatever the frame asks (for `scenefarm bench --effects`).
     public var shadowsEnabled = true
     private let shadowProgram: GLuint
+    /// Weather on surfaces, local lights and particles (WeatherRendering.swift).
+    private let weather: WeatherRendering
     private var shadowFramebuffer: GLuint = 0
     private var shadowTexture: GLuint = 0
     private var shadowTextureSize = 0
@@ -136,6 +139,7 @@ public final class GLRenderer: FrameRenderer {
         program = try GL.linkProgram(vertex: Shaders.vertex, fragment: Shaders.fragment)
         coverageProgram = try GL.linkProgram(vertex: Shaders.coverageVertex, fragment: Shaders.coverageFragment)
         shadowProgram = try GL.linkProgram(vertex: Shaders.shadowVertex, fragment: Shaders.shadowFragment)
+        weather = try WeatherRendering()
         uniforms.sunDirection = try GL.uniformLocation(program, "uSunDirection")
         uniforms.sunColor = try GL.uniformLocation(program, "uSunColor")
         uniforms.skyColor = try GL.uniformLocation(program, "uSkyColor")
@@ -232,7 +236,7 @@ public final class GLRenderer: FrameRenderer {
         let light = spec.lighting
         // Weather, exposure and shadows change the color output only; without them the frame is
         // shaded exactly as before they existed.
-        let effects = light.weather != nil || light.exposure != 1 || light.shadows
+        let effects = light.weather != nil || light.exposure != 1 || light.shadows || !light.lights.isEmpty
         let shadow =
             effects && shadowsEnabled && light.castsSunShadows
             ? SunShadowFit(
@@ -261,12 +265,14 @@ public final class GLRenderer: FrameRenderer {
         glUniform3f(
             uniforms.groundColor, Float(light.groundColor.x), Float(light.groundColor.y), Float(light.groundColor.z))
         setEffectUniforms(spec, enabled: effects, shadow: shadow)
+        weather.prepare(spec, enabled: effects)
 
         // clip <- camera <- world, composed in double precision so distant scenes stay exact.
         let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
         draw(DrawList(spec: spec, clipFromWorld: clipFromWorld, items: Self.drawOrder(spec).map { ($0, 0) }))
 
         pendingCoverage.append(computesCoverage ? try coveragePass(spec, clipFromWorld: clipFromWorld, targets: t) : [])
+        try weather.drawParticles(spec, color: t.color, depth: t.depthStencil, width: t.width, height: t.height)
 
         if readback == .direct {
             glFlush()
@@ -357,8 +363,8 @@ public final class GLRenderer: FrameRenderer {
         glBindTextureUnit(1, shadowTexture)
     }
 
-    /// Draws every surface's depth as seen from the sun into the shadow map. Its own framebuffer:
-    /// the frame's color, ID and depth targets are untouched.
+    /// Draws the depth of the surfaces that can cast into the view (`SunShadowFit.casters`) as seen
+    /// from the sun into the shadow map. Its own framebuffer: the frame's targets are untouched.
     private func shadowPass(_ spec: FrameSpec, fit: SunShadowFit) throws {
         let size = shadowMapSize
         if shadowTexture == 0 || shadowTextureSize != size {
@@ -394,7 +400,8 @@ public final class GLRenderer: FrameRenderer {
         // Both faces: planes (ground, road) are one-sided, and the receiver bias handles acne.
         glDisable(GLenum(GL_CULL_FACE))
         defer { glEnable(GLenum(GL_CULL_FACE)) }
-        draw(DrawList(spec: spec, clipFromWorld: fit.clipFromWorld, items: spec.surfaces.indices.map { ($0, 0) }))
+        let casters = fit.casters(of: spec, mapSize: size)
+        draw(DrawList(spec: spec, clipFromWorld: fit.clipFromWorld, items: casters.map { ($0, 0) }))
         try GL.checkError("shadow pass of frame \(spec.index)")
     }
 

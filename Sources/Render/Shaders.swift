@@ -29,7 +29,9 @@ enum Shaders {
     /// fragment's camera-frame point is rebuilt from the pixel and its camera z (no extra vertex
     /// data): the sun term is multiplied by its visibility in the sun's shadow map, exponential
     /// height fog is mixed in by the optical depth along the view ray, and the exposure scales the
-    /// result. Only `outColor` changes; the ID and depth outputs never depend on weather.
+    /// result; weather on surfaces, local lights and the glow of lamp parts wrap the shading (see
+    /// `Shaders.weatherDeclarations`). Only `outColor` changes; the ID and depth outputs never depend
+    /// on weather.
     static let fragment = """
         #version 450 core
         in vec3 vNormal;
@@ -60,8 +62,11 @@ enum Shaders {
         uniform vec4 uShadowParams;     // depth bias, normal offset, texel, fade distance
         layout(binding = 1) uniform sampler2DShadow uShadowMap;
 
-        // 3x3 taps of 2x2 bilinear comparisons (hardware PCF): a 4-texel-wide soft edge.
+        // 3x3 taps of 2x2 bilinear comparisons (hardware PCF): a 4-texel-wide soft edge. Nothing to
+        // fetch beyond the fade distance. (Four taps half a texel apart cost the same on llvmpipe,
+        // measured, and show the map's texels as steps near the camera.)
         float sunVisibility(vec3 pCam, vec3 n) {
+            if (pCam.z >= uShadowParams.w) return 1.0;
             vec3 s = (uShadowFromCamera * vec4(pCam, 1.0)).xyz + uShadowFromWorldLinear * (n * uShadowParams.y);
             if (any(lessThan(s.xy, vec2(0.0))) || any(greaterThan(s.xy, vec2(1.0)))) return 1.0;
             float ref = s.z + uShadowParams.x;
@@ -74,6 +79,8 @@ enum Shaders {
             float fade = smoothstep(0.8 * uShadowParams.w, uShadowParams.w, pCam.z);
             return mix(sum / 9.0, 1.0, fade);
         }
+
+        \(weatherDeclarations)
 
         // Share of the light from pCam scattered away by fog on the way to the camera:
         // 1 - exp(-tau), tau the integral of density * exp(-falloff * z) along the ray.
@@ -94,8 +101,15 @@ enum Shaders {
                 float z = 1.0 / gl_FragCoord.w;
                 vec2 uv = gl_FragCoord.xy - 0.5;  // image (u, v): row 0 is GL window row 0
                 vec3 pCam = vec3((uv - uIntrinsics.zw) / uIntrinsics.xy * z, z);
-                if (uShadows && sun > 0.0) sun *= sunVisibility(pCam, n);
-                vec3 lit = vColor * (ambient + uSunColor * sun);
+                float sunVisible = 1.0;
+                if (uShadows && sun > 0.0) sunVisible = sunVisibility(pCam, n);
+                // Weather on the surface (snow, water) wraps the shading: albedo in, light added on.
+                vec3 pRel = mat3(uWorldFromCamera) * pCam;  // world axes, from the camera
+                vec3 v = normalize(-pRel);
+                SurfaceWeather sw = surfaceWeather(vColor, n, pRel + uWorldFromCamera[3].xyz);
+                vec3 lit = sw.albedo * (ambient + uSunColor * (sun * sunVisible));
+                lit += wetSpecular(sw, n, v, sunVisible) + localLighting(sw, n, pRel, v, z);
+                lit += surfaceEmission(vSurfaceID);
                 if (uFog.x > 0.0) lit = mix(lit, uFogColor, fogAmount(pCam));
                 outColor = vec4(lit * uExposure, 1.0);
             } else {

@@ -6,41 +6,70 @@ extension BenchCommand {
     /// One way of lighting the scene's frames for `bench --effects`.
     struct EffectVariant {
         var name: String
-        var shadowMapSize: Int
-        var apply: (Lighting) -> Lighting
+        var apply: (FrameSpec) -> FrameSpec
     }
 
-    /// The variants compared: the scene's frames with no weather (the baseline), then with sun
-    /// shadows at two shadow-map sizes, fog, and both. The layout and camera stay the same.
-    static var effectVariants: [EffectVariant] {
-        func plain(_ l: Lighting) -> Lighting {
-            var out = l
-            out.weather = nil
-            out.exposure = 1
-            out.shadows = false
+    /// Rounds over the frames. Each frame is rendered under every variant in turn and each render
+    /// timed alone, so that the machine's changing load (benches run on shared CPUs) hits every
+    /// variant alike; a variant's figures are the medians of its renders.
+    static let effectRounds = 3
+
+    /// The variants compared: the scene's frames with no weather (the baseline), then each effect
+    /// alone and a few together. The layout and camera stay the same; `lights` gives the lamps and
+    /// cars of a frame (`SceneDescription.partLights(for:)`).
+    static func effectVariants(lights: @escaping (FrameSpec) -> [LocalLight]) -> [EffectVariant] {
+        func plain(_ s: FrameSpec) -> FrameSpec {
+            var out = s
+            out.lighting.weather = nil
+            out.lighting.exposure = 1
+            out.lighting.shadows = false
+            out.lighting.lights = []
             return out
         }
-        func clear(_ l: Lighting, shadows: Bool) -> Lighting {
-            var out = plain(l)
-            out.weather = WeatherState(condition: .clear, cloudCover: 0)
-            out.shadows = shadows
+        func weather(_ s: FrameSpec, _ w: WeatherState, shadows: Bool = false, lit: Bool = false) -> FrameSpec {
+            var out = plain(s)
+            out.lighting = WeatherLighting.apply(w, to: out.lighting)
+            out.lighting.shadows = shadows
+            if lit { out.lighting.lights = LocalLight.selected(lights(s), camera: s.camera) }
             return out
         }
-        func fog(_ l: Lighting, shadows: Bool) -> Lighting {
-            var out = WeatherLighting.apply(
-                WeatherState(
-                    condition: .fog, cloudCover: 0, fog: FogState(density: 0.02, heightFalloff: 0.08, color: .zero)),
-                to: plain(l))
-            out.shadows = shadows
-            return out
+        let fog = FogState(density: 0.02, heightFalloff: 0.08, color: .zero)
+        func rain(_ s: FrameSpec) -> WeatherState {
+            WeatherState(
+                condition: .rain, cloudCover: 0.9,
+                fog: FogState(
+                    density: PrecipitationModel.rainDensity(0.7), heightFalloff: PrecipitationModel.heightFalloff,
+                    color: .zero),
+                precipitation: Precipitation(kind: .rain, intensity: 0.7, particleSeed: UInt32(s.index)),
+                wetness: 0.85, puddles: 0.3)
         }
+        func snow(_ s: FrameSpec) -> WeatherState {
+            WeatherState(
+                condition: .snow, cloudCover: 0.85,
+                fog: FogState(
+                    density: PrecipitationModel.snowDensity(0.7), heightFalloff: PrecipitationModel.heightFalloff,
+                    color: .zero),
+                precipitation: Precipitation(kind: .snow, intensity: 0.7, particleSeed: UInt32(s.index)),
+                snowCover: 0.8)
+        }
+        let clear = WeatherState(condition: .clear, cloudCover: 0)
+        let night = WeatherState(condition: .night, cloudCover: 0)
         return [
-            EffectVariant(name: "baseline (no weather)", shadowMapSize: 2048, apply: plain),
-            EffectVariant(name: "+ weather shading only", shadowMapSize: 2048) { clear($0, shadows: false) },
-            EffectVariant(name: "+ shadows (2048²)", shadowMapSize: 2048) { clear($0, shadows: true) },
-            EffectVariant(name: "+ shadows (1024²)", shadowMapSize: 1024) { clear($0, shadows: true) },
-            EffectVariant(name: "+ fog", shadowMapSize: 2048) { fog($0, shadows: false) },
-            EffectVariant(name: "+ shadows (1024²) + fog", shadowMapSize: 1024) { fog($0, shadows: true) },
+            EffectVariant(name: "baseline (no weather)", apply: plain),
+            EffectVariant(name: "+ weather shading only") { weather($0, clear) },
+            EffectVariant(name: "+ sun shadows") { weather($0, clear, shadows: true) },
+            EffectVariant(name: "+ fog") { weather($0, WeatherState(condition: .fog, cloudCover: 0, fog: fog)) },
+            EffectVariant(name: "+ sun shadows + fog") {
+                weather($0, WeatherState(condition: .fog, cloudCover: 0, fog: fog), shadows: true)
+            },
+            EffectVariant(name: "+ rain (0.7: streaks, wet)") { weather($0, rain($0)) },
+            EffectVariant(name: "+ snow (0.7: flakes, cover)") { weather($0, snow($0)) },
+            EffectVariant(name: "+ night, local lights") { weather($0, night, lit: true) },
+            EffectVariant(name: "+ night, rain, local lights") {
+                var w = rain($0)
+                w.condition = .night
+                return weather($0, w, lit: true)
+            },
         ]
     }
 
@@ -56,28 +85,51 @@ extension BenchCommand {
         for i in specs.indices where specs[i].lighting.sunDirection.z <= 0.1 {
             specs[i].lighting.sunDirection = Vec3(0.4, 0.3, 0.85).normalized
         }
+        let variants = effectVariants { scene.partLights(for: $0) }
         let k = specs[0].camera.intrinsics
+        let lightCounts = specs.map { variants[7].apply($0).lighting.lights.count }
         print("scene:    \(scene.name), \(k.width)x\(k.height), \(specs[0].surfaces.count) surfaces, \(count) frames")
         print("renderer: \(gl.backendDescription)\(coverage ? "" : ", no hidden-pixel pass")")
+        print(
+            "shadows:  \(gl.shadowMapSize)² map fitted to the view up to \(Int(gl.shadowDistance)) m; "
+                + "local lights per frame: \(lightCounts.min() ?? 0)...\(lightCounts.max() ?? 0)")
         print("")
-        print("effect                        ms/frame   vs baseline   (render + readback, one frame at a time)")
-        var baseline: Double?
-        for variant in effectVariants {
-            gl.shadowMapSize = variant.shadowMapSize
-            func frame(_ spec: FrameSpec) -> FrameSpec {
-                var s = spec
-                s.lighting = variant.apply(spec.lighting)
-                return s
+        print(
+            "effect                        CPU ms/frame  vs baseline          wall ms/frame"
+                + "  (render + readback, one frame at a time)")
+        let frames = variants.map { v in specs.map(v.apply) }
+        for f in frames { _ = try gl.render(f[0]) }  // warm-up: shaders, buffers, shadow map
+        var cpu = [[Double]](repeating: [], count: variants.count), wall = cpu
+        for _ in 0..<effectRounds {
+            for i in specs.indices {
+                for v in variants.indices {
+                    let (c0, w0) = (processCPUSeconds(), monotonicSeconds())
+                    _ = try gl.render(frames[v][i])
+                    cpu[v].append((processCPUSeconds() - c0) * 1000)
+                    wall[v].append((monotonicSeconds() - w0) * 1000)
+                }
             }
-            _ = try gl.render(frame(specs[0]))  // warm-up: shader variants, shadow map allocation
-            let start = monotonicSeconds()
-            for spec in specs { _ = try gl.render(frame(spec)) }
-            let ms = (monotonicSeconds() - start) * 1000 / Double(count)
-            let extra = baseline.map { String(format: "%+8.1f ms (%+.0f%%)", ms - $0, (ms / $0 - 1) * 100) } ?? ""
-            baseline = baseline ?? ms
-            print(
-                variant.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%9.1f   ", ms) + extra
-            )
         }
+        func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+        let cpuMedians = cpu.map(median), wallMedians = wall.map(median)
+        for v in variants.indices {
+            let ms = cpuMedians[v], base = cpuMedians[0]
+            let extra = v == 0 ? "" : String(format: "%+7.1f ms (%+4.0f%%)", ms - base, (ms / base - 1) * 100)
+            print(
+                variants[v].name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                    + String(format: "%9.1f    ", ms) + extra.padding(toLength: 20, withPad: " ", startingAt: 0)
+                    + String(format: "%9.1f", wallMedians[v]))
+        }
+        print("")
+        print("CPU: the process's CPU time (every llvmpipe thread), median of \(effectRounds * count) renders per")
+        print("row; every frame is rendered under each row in turn, so the machine's changing load hits all")
+        print("rows alike. Wall time on shared cores is mostly the wait for them.")
+    }
+
+    /// CPU seconds of this process, all threads (llvmpipe rasterizes on its own threads).
+    static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }

@@ -46,19 +46,20 @@ final class WeatherRenderTests: XCTestCase {
         0.2126 * Double(f.color[i * 4]) + 0.7152 * Double(f.color[i * 4 + 1]) + 0.0722 * Double(f.color[i * 4 + 2])
     }
 
-    /// The four frames of one view of the sweep scene: identical IDs, depth and labels; four
-    /// different color images; night darker than day.
+    /// The six frames of one view of the sweep scene: identical IDs, depth and labels; six
+    /// different color images; night darker than day, but lit by its street lamps.
     func testLabelsAreIdenticalUnderEveryWeather() throws {
         let renderer = try makeRenderer()
         let scene = try SceneLoader.load(
             path: Self.root.appendingPathComponent("scenes/driving_weather_sweep.yaml").path)
         var frames: [(FrameSpec, RenderedFrame, FrameLabels)] = []
-        for i in 0..<4 {
+        for i in 0..<6 {
             let spec = try scene.frame(i)
             let frame = try renderer.render(spec)
             frames.append((spec, frame, try LabelDeriver.derive(frame, spec: spec)))
         }
-        XCTAssertEqual(frames.map { $0.0.lighting.weather?.condition }, [.clear, .overcast, .fog, .night])
+        XCTAssertEqual(
+            frames.map { $0.0.lighting.weather?.condition }, [.clear, .overcast, .fog, .rain, .snow, .night])
         let (_, clear, clearLabels) = frames[0]
         for (spec, frame, labels) in frames.dropFirst() {
             let name = spec.lighting.weather!.condition.rawValue
@@ -70,9 +71,19 @@ final class WeatherRenderTests: XCTestCase {
         }
         XCTAssertGreaterThan(clearLabels.objects.count, 10)
         XCTAssertTrue(frames[0].0.lighting.castsSunShadows, "the clear frame has sun shadows")
-        let day = meanLuma(clear), night = meanLuma(frames[3].1)
+        let day = meanLuma(clear), night = meanLuma(frames[5].1)
         XCTAssertLessThan(night, day * 0.6, "night lowers mean luminance (day \(day), night \(night))")
         XCTAssertGreaterThan(night, 10, "but keeps the image usable")
+        // The street lamps in view glow at night and light the road.
+        let (nightSpec, nightFrame, _) = frames[5]
+        XCTAssertFalse(nightSpec.lighting.lights.isEmpty)
+        let lampIDs = Set(
+            nightSpec.surfaces.indices.filter { nightSpec.surfaces[$0].name.hasSuffix("/lamp") }.map {
+                FrameSpec.surfaceID(forIndex: $0)
+            })
+        let lampPixels = nightFrame.surfaceIDs.indices.filter { lampIDs.contains(nightFrame.surfaceIDs[$0]) }
+        XCTAssertGreaterThan(lampPixels.count, 0, "a lamp head is in view")
+        XCTAssertGreaterThan(meanLuma(nightFrame, lampPixels), 200, "lamp heads glow")
         // Fog pulls the picture towards one grey: less spread between pixels.
         func spread(_ f: RenderedFrame) -> Double {
             let m = meanLuma(f)

@@ -154,7 +154,8 @@ final class WeatherTests: XCTestCase {
             base + "  condition: ovrcast\n", path: "weather.condition", line: 8, column: 14,
             "unknown weather condition `ovrcast`", "did you mean `overcast`?")
         assertSingleIssue(
-            base + "  condition: rain\n", path: "weather.condition", line: 8, column: 14, "not rendered yet")
+            base + "  condition: hail\n", path: "weather.condition", line: 8, column: 14,
+            "unknown weather condition `hail`", "(conditions: clear, overcast, fog, night, rain, snow)")
         assertSingleIssue(
             base + "  sweep: [clear, nigth]\n", path: "weather.sweep[1]", line: 8, column: 18, "did you mean `night`?")
         assertSingleIssue(

@@ -267,8 +267,9 @@ public struct InstanceSpec: Hashable, Codable, Sendable {
 /// Sun, sky and weather. One directional light and a two-color hemisphere ambient, plus (for scenes
 /// with a `weather` block or `time_of_day`) the weather drawn into color, an exposure and sun shadows.
 ///
-/// The weather fields default to "none" (no weather, exposure 1, no shadows), and are left out of
-/// the encoded form at their defaults, so frames of scenes without weather encode as before.
+/// The weather fields default to "none" (no weather, exposure 1, no shadows, no local lights), and
+/// are left out of the encoded form at their defaults, so frames of scenes without weather encode
+/// as before.
 public struct Lighting: Hashable, Codable, Sendable {
     /// Unit vector from the scene towards the sun, in world coordinates.
     public var sunDirection: Vec3
@@ -286,6 +287,8 @@ public struct Lighting: Hashable, Codable, Sendable {
     public var exposure: Double
     /// Whether the sun casts shadows (shadow map, color only). Off below the horizon.
     public var shadows: Bool
+    /// Street lamps, vehicle lights, indoor lights (color only); empty for most daylight frames.
+    public var lights: [LocalLight] = []
 
     public init(
         sunDirection: Vec3, sunColor: RGB, skyColor: RGB, groundColor: RGB, backgroundColor: RGB,
@@ -316,7 +319,7 @@ public struct Lighting: Hashable, Codable, Sendable {
     public var fog: FogState? { weather?.fog.flatMap { $0.density > 0 ? $0 : nil } }
 
     enum CodingKeys: String, CodingKey {
-        case sunDirection, sunColor, skyColor, groundColor, backgroundColor, weather, exposure, shadows
+        case sunDirection, sunColor, skyColor, groundColor, backgroundColor, weather, exposure, shadows, lights
     }
 
     public init(from decoder: Decoder) throws {
@@ -329,6 +332,7 @@ public struct Lighting: Hashable, Codable, Sendable {
         weather = try c.decodeIfPresent(WeatherState.self, forKey: .weather)
         exposure = try c.decodeIfPresent(Double.self, forKey: .exposure) ?? 1
         shadows = try c.decodeIfPresent(Bool.self, forKey: .shadows) ?? false
+        lights = try c.decodeIfPresent([LocalLight].self, forKey: .lights) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -341,6 +345,7 @@ public struct Lighting: Hashable, Codable, Sendable {
         try c.encodeIfPresent(weather, forKey: .weather)
         if exposure != 1 { try c.encode(exposure, forKey: .exposure) }
         if shadows { try c.encode(shadows, forKey: .shadows) }
+        if !lights.isEmpty { try c.encode(lights, forKey: .lights) }
     }
 }
 

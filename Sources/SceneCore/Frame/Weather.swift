@@ -11,8 +11,7 @@
     import Darwin
 #endif
 
-/// The weather conditions the renderer draws. Rain and snow (particles, wet surfaces,
-/// accumulation) are phase 2 of issue 4 and are not accepted yet.
+/// The weather conditions the renderer draws.
 public enum WeatherCondition: String, CaseIterable, Hashable, Codable, Sendable {
     /// Sun and blue sky (cloud cover dims the sun if given).
     case clear
@@ -20,9 +19,14 @@ public enum WeatherCondition: String, CaseIterable, Hashable, Codable, Sendable 
     case overcast
     /// Exponential height fog whose color comes from the sky; far things fade into it.
     case fog
-    /// No sun, a dark moonlit sky and a higher exposure so the image stays usable. Street lamps and
-    /// head-lights as local lights are phase 2.
+    /// No sun, a dark moonlit sky and a higher exposure so the image stays usable; street lamps and
+    /// vehicle lights as local lights (`lighting.local_lights`).
     case night
+    /// Falling streaks, wet surfaces (darker, with sharp highlights and sky reflections, puddles on
+    /// the road), a grey sky and a little fog.
+    case rain
+    /// Falling flakes, snow on upward-facing surfaces, a grey sky and a little fog.
+    case snow
 }
 
 /// Exponential height fog: extinction `density * exp(-heightFalloff * z)` per metre at world height
@@ -42,18 +46,55 @@ public struct FogState: Hashable, Codable, Sendable {
     }
 }
 
+/// Rain or snow falling in one frame: particles drawn into the color image only.
+public struct Precipitation: Hashable, Codable, Sendable {
+    public enum Kind: String, Hashable, Codable, Sendable {
+        case rain, snow
+    }
+    public var kind: Kind
+    /// 0 (none) ... 1 (heavy): how many particles fall, and how much fog comes with them.
+    public var intensity: Double
+    /// Seeds this frame's particles: a pure function of (seed, layout, frame index), so the same
+    /// frame always shows the same streaks or flakes and consecutive frames differ.
+    public var particleSeed: UInt32
+
+    public init(kind: Kind, intensity: Double, particleSeed: UInt32) {
+        self.kind = kind
+        self.intensity = intensity
+        self.particleSeed = particleSeed
+    }
+}
+
 /// The sampled weather of one frame (only for scenes with a `weather` block).
+///
+/// Every field added after `fog` is nil when it does not apply and is then left out of the encoded
+/// form, so frames of conditions that existed before encode as they did.
 public struct WeatherState: Hashable, Codable, Sendable {
     public var condition: WeatherCondition
     /// 0 (clear sky) ... 1 (fully overcast).
     public var cloudCover: Double
     /// nil when the condition has no fog.
     public var fog: FogState?
+    /// Rain streaks or snow flakes; nil for the other conditions.
+    public var precipitation: Precipitation?
+    /// 0...1: how wet upward-facing surfaces are (darker, glossier); nil: dry.
+    public var wetness: Double?
+    /// 0...1: the share of road-level ground covered by puddles (mirror-like, reflect the sky); nil: none.
+    public var puddles: Double?
+    /// 0...1: how much snow lies on upward-facing surfaces; nil: none.
+    public var snowCover: Double?
 
-    public init(condition: WeatherCondition, cloudCover: Double, fog: FogState? = nil) {
+    public init(
+        condition: WeatherCondition, cloudCover: Double, fog: FogState? = nil, precipitation: Precipitation? = nil,
+        wetness: Double? = nil, puddles: Double? = nil, snowCover: Double? = nil
+    ) {
         self.condition = condition
         self.cloudCover = cloudCover
         self.fog = fog
+        self.precipitation = precipitation
+        self.wetness = wetness
+        self.puddles = puddles
+        self.snowCover = snowCover
     }
 }
 
@@ -140,6 +181,8 @@ public enum WeatherLighting {
     public static let maxExposure = 8.0
     /// Cloud cover at or above which the sun casts no shadows.
     public static let shadowlessCloudCover = 0.6
+    /// Share of the sky's light that snow on the ground bounces back (ground color under full cover).
+    public static let snowBounce = 0.8
 
     /// Applies `weather` to clear-sky `lighting`: clouds dim the sun and turn its light diffuse and
     /// grey, fog takes its color from the sky, night switches the sun off; then picks an exposure.
@@ -159,6 +202,10 @@ public enum WeatherLighting {
             l.skyColor = mix(l.skyColor, grey(luminance(l.skyColor)), c) + grey(diffuse)
             l.groundColor = l.groundColor + grey(diffuse * 0.3)
             l.backgroundColor = mix(l.backgroundColor, grey(luminance(l.backgroundColor) * (1 - 0.3 * c)), c)
+        }
+        if let cover = w.snowCover, cover > 0 {
+            // Snow on the ground sends much of the sky's light back up.
+            l.groundColor = mix(l.groundColor, l.skyColor * snowBounce, cover)
         }
         if var fog = w.fog {
             // Fog scatters the sky's light: a desaturated sky color, lit as the sky is.
@@ -183,6 +230,17 @@ public enum WeatherLighting {
         guard light > 0 else { return maxExposure }
         return Swift.min(Swift.max(exposureKey / light, 1), maxExposure)
     }
+}
+
+/// The light fog that comes with rain and snow, and the look of a wet road without rain.
+public enum PrecipitationModel {
+    /// Extinction per metre at ground level: heavy rain (1) sees about 250 m, heavy snow about 120 m.
+    public static func rainDensity(_ intensity: Double) -> Double { 0.002 + 0.01 * intensity }
+    public static func snowDensity(_ intensity: Double) -> Double { 0.004 + 0.02 * intensity }
+    public static let heightFalloff = 0.05
+    /// `wet_road` without rain: how wet, and the share of puddles when there are any.
+    public static let wetRoadWetness = 0.8
+    public static let wetRoadPuddles = 0.2
 }
 
 /// Rec. 709 luminance of linear RGB.

@@ -57,7 +57,44 @@ extension SceneDescription {
         let cloudCover = rng.sample(w.cloudCover ?? .fixed(WeatherDescription.defaultCloudCover(condition)))
         let density = rng.sample(w.fogDensity), falloff = rng.sample(w.fogHeightFalloff)
         let fog = condition == .fog ? FogState(density: density, heightFalloff: falloff, color: .zero) : nil
-        return WeatherState(condition: condition, cloudCover: cloudCover, fog: fog)
+        var state = WeatherState(condition: condition, cloudCover: cloudCover, fog: fog)
+        applyPrecipitation(w.precipitation, to: &state, rng: &rng, frameIndex: frameIndex)
+        return state
+    }
+
+    /// Rain, snow, wet roads and puddles, drawn after the values above (so they keep their numbers)
+    /// and whatever the condition (so every condition of a sweep sees the same ones). The particle
+    /// seed also takes the frame index: the streaks of consecutive frames differ.
+    func applyPrecipitation(
+        _ p: PrecipitationDescription, to state: inout WeatherState, rng: inout Xoshiro256StarStar, frameIndex: Int
+    ) {
+        let rain = rng.sample(p.rainIntensity), snow = rng.sample(p.snowIntensity)
+        let wetDraw = rng.unit(), puddleDraw = rng.unit()
+        let particleSeed = UInt32(truncatingIfNeeded: SplitMix64.mix(rng.next() &+ UInt64(frameIndex)))
+        let snowCover = p.snowCover.map { rng.sample($0) } ?? (0.4 + 0.6 * snow)
+        var wetness: Double?
+        switch state.condition {
+        case .rain:
+            state.precipitation = Precipitation(kind: .rain, intensity: rain, particleSeed: particleSeed)
+            state.fog = FogState(
+                density: PrecipitationModel.rainDensity(rain), heightFalloff: PrecipitationModel.heightFalloff,
+                color: .zero)
+            wetness = 0.5 + 0.5 * rain
+        case .snow:
+            state.precipitation = Precipitation(kind: .snow, intensity: snow, particleSeed: particleSeed)
+            state.fog = FogState(
+                density: PrecipitationModel.snowDensity(snow), heightFalloff: PrecipitationModel.heightFalloff,
+                color: .zero)
+            state.snowCover = snowCover
+        case .clear, .overcast, .fog, .night:
+            break
+        }
+        if wetness == nil, wetDraw < p.wetRoad ?? 0 { wetness = PrecipitationModel.wetRoadWetness }
+        guard let wetness else { return }
+        state.wetness = wetness
+        if puddleDraw < p.puddles {
+            state.puddles = state.condition == .rain ? 0.05 + 0.25 * rain : PrecipitationModel.wetRoadPuddles
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 //                                                             weather block moves nothing else)
 //   explicit object  [seed, object, layout, hash(object name)]
 //   group            [seed, group, layout, hash(group name)]  so adding a group leaves the others be
+//   file's lights    [seed, lighting, layout, hash("lights")]  (FrameSampler+LocalLights.swift)
 //
 // `layout` is `frameIndex / resample_every` (0 for every frame when the file sets no resample_every),
 // so frames of one layout see the same objects from a moving camera. A weather `sweep` of n
@@ -37,10 +38,11 @@ extension SceneDescription {
         var surfaces = staticSurfaces()
         let objects = try sampleLayout(seed: seed, layout: layout, frameIndex: index)
         surfaces += objects.surfaces
-        return FrameSpec(
+        let spec = FrameSpec(
             index: index, camera: sampleCamera(seed: seed, frameIndex: view, step: step),
             lighting: sampleLighting(seed: seed, layout: layout, frameIndex: index), classes: classes,
             surfaces: surfaces, instances: objects.instances)
+        return withLocalLights(spec, seed: seed, layout: layout)
     }
 
     // MARK: camera

@@ -146,6 +146,10 @@ public struct LightingDescription: Hashable, Sendable {
     /// Sun shadows (color only). The loader defaults it on for scenes with `weather` or
     /// `time_of_day`, off otherwise, so older scenes render as before.
     public var shadows: Bool = false
+    /// When street lamps and vehicles get local lights (`local_lights`).
+    public var localLights: LocalLightsMode = .auto
+    /// The file's own lights (`lights:`), lit in every frame.
+    public var lights: [LocalLightDescription] = []
 }
 
 /// The sun from the clock (see `SolarPosition`); sun color and sky follow its elevation
@@ -181,7 +185,7 @@ public enum WeatherSelection: Hashable, Sendable {
 /// The `weather` block.
 public struct WeatherDescription: Hashable, Sendable {
     public var selection: WeatherSelection
-    /// 0...1; nil: the condition's default (overcast 1, fog 0.3, otherwise 0).
+    /// 0...1; nil: the condition's default (overcast 1, rain 0.9, snow 0.85, fog 0.3, otherwise 0).
     public var cloudCover: RandomValue?
     /// Fog of the `fog` condition: extinction per metre at z = 0, and falloff per metre of height.
     public var fogDensity: RandomValue
@@ -189,12 +193,16 @@ public struct WeatherDescription: Hashable, Sendable {
 
     public static let defaultFogDensity = RandomValue.uniform(min: 0.01, max: 0.03)
     public static let defaultFogHeightFalloff = RandomValue.fixed(0.08)
+    /// Rain, wet roads and snow (`rain_intensity`, `wet_road`, ...).
+    public var precipitation = PrecipitationDescription()
 
     /// Default cloud cover of a condition when the file gives none.
     public static func defaultCloudCover(_ c: WeatherCondition) -> Double {
         switch c {
         case .overcast: return 1
         case .fog: return 0.3
+        case .rain: return 0.9
+        case .snow: return 0.85
         case .clear, .night: return 0
         }
     }

@@ -11,6 +11,7 @@ extension SceneParser {
     static let lightingKeys = [
         "sun_azimuth_deg", "sun_elevation_deg", "sun_color", "sun_intensity", "sky_color", "ground_color",
         "ambient_intensity", "background_color", "time_of_day", "latitude_deg", "day_of_year", "shadows",
+        "local_lights", "lights",
     ]
 
     /// `hasWeather`: the file has a `weather` block, which turns shadows on by default.
@@ -58,14 +59,17 @@ extension SceneParser {
             }
         }
         if let n = f["shadows"], let v = read.bool(n, f.path("shadows")) { l.shadows = v }
+        parseLocalLights(f, into: &l)
         return l
     }
 
-    static let weatherKeys = ["condition", "sweep", "cloud_cover", "fog_density", "fog_height_falloff"]
+    static let weatherKeys = [
+        "condition", "sweep", "cloud_cover", "fog_density", "fog_height_falloff", "rain_intensity", "snow_intensity",
+        "snow_cover", "wet_road", "puddles",
+    ]
 
-    /// The conditions the renderer draws, and those a file may name that are not drawn yet.
+    /// The conditions the renderer draws.
     static let weatherConditions = WeatherCondition.allCases.map(\.rawValue)
-    static let plannedConditions = ["rain", "snow"]
 
     func parseWeather(_ node: Node) -> WeatherDescription? {
         guard let f = read.fields(node, "weather", allowed: Self.weatherKeys) else { return nil }
@@ -108,21 +112,18 @@ extension SceneParser {
                 ok = false
             }
         }
+        if !parsePrecipitation(f, into: &w.precipitation) { ok = false }
         return ok ? w : nil
     }
 
-    /// One condition name, with a did-you-mean and a word on conditions not drawn yet.
+    /// One condition name, with a did-you-mean.
     func condition(_ node: Node, _ path: String) -> WeatherCondition? {
         guard let name = read.string(node, path) else { return nil }
         if let c = WeatherCondition(rawValue: name) { return c }
         let known = Self.weatherConditions.joined(separator: ", ")
-        if Self.plannedConditions.contains(name) {
-            read.report(node, path, "the condition `\(name)` is not rendered yet (conditions: \(known))")
-        } else {
-            read.report(
-                node, path,
-                "unknown weather condition `\(name)`\(didYouMean(name, Self.weatherConditions)) (conditions: \(known))")
-        }
+        read.report(
+            node, path,
+            "unknown weather condition `\(name)`\(didYouMean(name, Self.weatherConditions)) (conditions: \(known))")
         return nil
     }
 
@@ -157,5 +158,34 @@ extension SceneParser {
             return nil
         }
         return out
+    }
+
+    /// `rain_intensity`, `snow_intensity`, `snow_cover`, `wet_road`, `puddles`; false after a mistake.
+    func parsePrecipitation(_ f: Fields, into p: inout PrecipitationDescription) -> Bool {
+        var ok = true
+        func unitRandom(_ key: String, _ assign: (RandomValue) -> Void) {
+            guard let n = f[key] else { return }
+            if let v = read.random(n, f.path(key), .closed(0, 1)) { assign(v) } else { ok = false }
+        }
+        unitRandom("rain_intensity") { p.rainIntensity = $0 }
+        unitRandom("snow_intensity") { p.snowIntensity = $0 }
+        unitRandom("snow_cover") { p.snowCover = $0 }
+        if let n = f["wet_road"] {
+            if let v = probability(n, f.path("wet_road")) { p.wetRoad = v } else { ok = false }
+        }
+        if let n = f["puddles"] {
+            if let v = probability(n, f.path("puddles")) { p.puddles = v } else { ok = false }
+        }
+        return ok
+    }
+
+    /// `true` (1), `false` (0) or a probability in [0, 1].
+    func probability(_ node: Node, _ path: String) -> Double? {
+        if node.tagName == .bool { return read.bool(node, path).map { $0 ? 1 : 0 } }
+        guard node.tagName == .int || node.tagName == .float else {
+            read.report(node, path, "expected true, false or a probability from 0 to 1, found \(describe(node))")
+            return nil
+        }
+        return read.number(node, path, .closed(0, 1))
     }
 }

@@ -1,0 +1,231 @@
+/// GLSL for weather on surfaces and local lights, spliced into `Shaders.fragment` (declarations and
+/// functions; `main` calls them in its effects branch), and the particle pass's own program.
+///
+/// Everything here changes `outColor` only. The surface terms wrap the shading: `surfaceWeather`
+/// changes the albedo before it is lit (wet darkening, snow cover), `wetSpecular` and
+/// `localLighting` add light after it, `surfaceEmission` adds the glow of lamp parts.
+extension Shaders {
+    /// Uniform block binding 2, storage buffers 3 (lights), 4 (light clusters), 5 (emission).
+    /// Layouts: see `WeatherBlock` and `LightGrid`.
+    static let weatherDeclarations = """
+        layout(std140, binding = 2) uniform WeatherBlock {
+            // Rotation world <- camera; column 3: the camera's world position, x and y modulo 1024 m
+            // (the noise below repeats every 1024 m, so this keeps floats exact far from the origin).
+            mat4 uWorldFromCamera;
+            vec4 uSurfaceWeather;   // wetness, puddle share, snow cover, 0
+            vec4 uHorizon;          // what wet surfaces reflect towards the horizon (pre-exposure)
+            vec4 uZenith;           // ... and straight up
+            ivec4 uLightGrid;       // light count, tile size (px), tiles across, emission on
+        };
+        // Per light, 4 vec4 (world axes, relative to the camera): position, range; spot axis, cos of
+        // the outer cone (-2: a point light); color * intensity in light units, cos of the inner cone;
+        // (size / 2)^2, wrap, 0, 0.
+        layout(std430, binding = 3) readonly buffer LocalLightBlock { vec4 uLights[]; };
+        // Per cluster (32-pixel tile * 16 depth slices, see LightGrid): first index into this array
+        // and count; then the lights' indices.
+        layout(std430, binding = 4) readonly buffer LightClusterBlock { uint uClusters[]; };
+        // Per surface id: emitted light (pre-exposure).
+        layout(std430, binding = 5) readonly buffer EmissionBlock { vec4 uEmission[]; };
+
+        // Value noise on a 1 m lattice that repeats every 512 cells.
+        float latticeHash(ivec2 c) {
+            uint h = uint(c.x & 511) * 0x8da6b343u ^ uint(c.y & 511) * 0xd8163841u;
+            h ^= h >> 13;
+            h *= 0x5bd1e995u;
+            h ^= h >> 15;
+            return float(h & 0xffffu) / 65535.0;
+        }
+        float valueNoise(vec2 p) {
+            ivec2 i = ivec2(floor(p));
+            vec2 f = fract(p);
+            f = f * f * (3.0 - 2.0 * f);
+            float a = mix(latticeHash(i), latticeHash(i + ivec2(1, 0)), f.x);
+            float b = mix(latticeHash(i + ivec2(0, 1)), latticeHash(i + ivec2(1, 1)), f.x);
+            return mix(a, b, f.y);
+        }
+
+        struct SurfaceWeather {
+            vec3 albedo;
+            float wet;      // 0...1 water film
+            float puddle;   // 0...1 standing water (a flat mirror)
+        };
+
+        // Snow lies on surfaces facing up, patchy at the edge of its cover; water darkens them
+        // (it fills the pores, Lagarde 2013) and pools in puddles on the road: flat surfaces between
+        // 5 mm and 5 cm up (the road and its markings; the ground plane at 0 keeps none).
+        SurfaceWeather surfaceWeather(vec3 albedo, vec3 n, vec3 pWorld) {
+            SurfaceWeather s = SurfaceWeather(albedo, 0.0, 0.0);
+            float up = smoothstep(0.55, 0.85, n.z);
+            if (up <= 0.0) return s;
+            if (uSurfaceWeather.z > 0.0) {
+                float patches = 0.6 * valueNoise(pWorld.xy * 2.0) + 0.4 * valueNoise(pWorld.xy * 8.0);
+                float cover = smoothstep(0.2, 0.45, uSurfaceWeather.z * up * (0.55 + 0.9 * patches));
+                s.albedo = mix(s.albedo, vec3(0.82, 0.85, 0.9), cover);
+                up *= 1.0 - cover;
+            }
+            if (uSurfaceWeather.x > 0.0) {
+                s.wet = uSurfaceWeather.x * up;
+                if (uSurfaceWeather.y > 0.0 && pWorld.z > 0.005 && pWorld.z < 0.05 && n.z > 0.95) {
+                    float m = 0.65 * valueNoise(pWorld.xy) + 0.35 * valueNoise(pWorld.xy * 4.0);
+                    float t = 1.0 - uSurfaceWeather.y;
+                    s.puddle = smoothstep(t - 0.03, t + 0.03, m) * up;
+                }
+                s.albedo *= mix(1.0, 0.5, s.wet) * mix(1.0, 0.6, s.puddle);
+            }
+            return s;
+        }
+
+        float schlickWater(float cosTheta) { return 0.02 + 0.98 * pow(1.0 - clamp(cosTheta, 0.0, 1.0), 5.0); }
+
+        // Normalized Blinn-Phong lobe (n.l included) for a water film: sharp on wet ground, sharper
+        // in puddles. The caller multiplies by the film's Fresnel term.
+        float wetLobe(vec3 n, vec3 l, vec3 v, float shininess) {
+            vec3 h = normalize(l + v);
+            return pow(max(dot(n, h), 0.0), shininess) * (shininess + 8.0) / 25.1327 * max(dot(n, l), 0.0);
+        }
+
+        // What a water film adds: the sky mirrored by Fresnel (puddles most), and the sun's glint.
+        vec3 wetSpecular(SurfaceWeather s, vec3 n, vec3 v, float sunVisibility) {
+            float gloss = max(s.wet, s.puddle);
+            if (gloss <= 0.0) return vec3(0.0);
+            vec3 nn = normalize(mix(n, vec3(0.0, 0.0, 1.0), s.puddle));
+            vec3 r = reflect(-v, nn);
+            vec3 sky = mix(uHorizon.rgb, uZenith.rgb, clamp(r.z, 0.0, 1.0));
+            float fresnel = schlickWater(dot(nn, v));
+            vec3 mirrored = sky * fresnel * (0.3 * s.wet + 0.7 * s.puddle);
+            float shininess = mix(80.0, 1500.0, s.puddle);
+            vec3 h = normalize(uSunDirection + v);
+            float glint = wetLobe(nn, uSunDirection, v, shininess) * schlickWater(dot(h, v));
+            return mirrored + uSunColor * (sunVisibility * gloss * glint);
+        }
+
+        // Sum over the lights of this pixel's cluster: inverse-square falloff softened by the light's
+        // size, a window that reaches zero at its range, a smooth spot cone; diffuse on the albedo,
+        // and a highlight where the surface is wet.
+        vec3 localLighting(SurfaceWeather s, vec3 n, vec3 pRel, vec3 v, float depth) {
+            if (uLightGrid.x == 0) return vec3(0.0);
+            ivec2 tile = ivec2(gl_FragCoord.xy) / uLightGrid.y;
+            int slice = clamp(int(floor(2.0 * log2(max(depth, 1e-3)))), 0, 15);
+            uint t = uint((tile.x + tile.y * uLightGrid.z) * 16 + slice);
+            uint first = uClusters[2u * t], count = uClusters[2u * t + 1u];
+            float gloss = max(s.wet, s.puddle);
+            float shininess = mix(40.0, 600.0, s.puddle);
+            // The film's Fresnel term at the viewing angle stands in for each light's (at the half
+            // vector): one evaluation per pixel, not per light.
+            float fresnel = gloss > 0.0 ? schlickWater(dot(n, v)) : 0.0;
+            vec3 diffuse = vec3(0.0), glints = vec3(0.0);
+            for (uint k = 0u; k < count; ++k) {
+                uint i = uClusters[first + k] * 4u;
+                vec4 a = uLights[i];
+                vec3 toLight = a.xyz - pRel;
+                float d2 = dot(toLight, toLight);
+                float x = d2 / (a.w * a.w);
+                if (x >= 1.0) continue;
+                vec4 b = uLights[i + 1u];
+                vec3 l = toLight * inversesqrt(d2);
+                float axis = dot(-l, b.xyz);
+                if (axis <= b.w) continue;
+                vec4 c = uLights[i + 2u], d = uLights[i + 3u];
+                float window = (1.0 - x * x) * (1.0 - x * x);
+                float cone = smoothstep(b.w, c.w, axis);
+                vec3 e = c.rgb * (window * cone / (d2 + d.x));
+                diffuse += e * max((dot(n, l) + d.y) / (1.0 + d.y), 0.0);
+                if (gloss > 0.0) glints += e * wetLobe(n, l, v, shininess);
+            }
+            return s.albedo * diffuse + glints * (gloss * fresnel);
+        }
+
+        vec3 surfaceEmission(uint surfaceID) {
+            return uLightGrid.w != 0 ? uEmission[surfaceID].rgb : vec3(0.0);
+        }
+        """
+
+    /// Rain streaks, snow flakes and the glow of lights without a lamp part, as camera-facing quads
+    /// made in the vertex shader from `gl_VertexID` (6 vertices each, no vertex data): a particle's
+    /// place is a hash of its index and the frame's particle seed, uniform over the camera's view
+    /// between two distances. Drawn into the color target only, depth-tested against the scene's
+    /// depth, never writing it.
+    static let particleVertex = """
+        #version 450 core
+        uniform mat4 uClipFromCamera;
+        uniform vec4 uIntrinsics;       // fx, fy, cx, cy
+        uniform vec4 uVolume;           // image width, height, nearest and farthest distance (m)
+        uniform mat3 uCameraFromWorld;
+        uniform vec4 uFall;             // world-space streak (m); w: particle radius (m)
+        uniform vec4 uColor;            // exposed linear color, alpha
+        uniform uint uSeed;
+        uniform int uMode;              // 0 rain, 1 snow, 2 glows
+        // Glows: camera-frame position and radius, then exposed color and alpha.
+        layout(std430, binding = 6) readonly buffer GlowBlock { vec4 uGlow[]; };
+        out vec2 vCorner;
+        flat out vec4 vColor;
+
+        uint hash(uint x) {
+            x ^= x >> 16;
+            x *= 0x7feb352du;
+            x ^= x >> 15;
+            x *= 0x846ca68bu;
+            x ^= x >> 16;
+            return x;
+        }
+        float rand01(inout uint s) {
+            s = hash(s);
+            return float(s >> 8) * (1.0 / 16777216.0);
+        }
+        vec2 pixelOf(vec3 p) { return uIntrinsics.xy * p.xy / p.z + uIntrinsics.zw; }
+
+        void main() {
+            const vec2 corners[6] = vec2[](
+                vec2(0.0, -1.0), vec2(0.0, 1.0), vec2(1.0, 1.0), vec2(0.0, -1.0), vec2(1.0, 1.0), vec2(1.0, -1.0));
+            int id = gl_VertexID / 6;
+            vec2 c = corners[gl_VertexID - id * 6];
+            vec3 a, b;
+            float radius;
+            vColor = uColor;
+            if (uMode == 2) {
+                a = uGlow[2 * id].xyz;
+                b = a;
+                radius = uGlow[2 * id].w;
+                vColor = uGlow[2 * id + 1];
+            } else {
+                uint s = hash(uint(id) * 0x9e3779b9u ^ uSeed);
+                float u = rand01(s);
+                float v = rand01(s);
+                vec2 px = vec2(u, v) * uVolume.xy - 0.5;
+                float near3 = uVolume.z * uVolume.z * uVolume.z, far3 = uVolume.w * uVolume.w * uVolume.w;
+                float z = pow(mix(near3, far3, rand01(s)), 1.0 / 3.0);
+                a = vec3((px - uIntrinsics.zw) / uIntrinsics.xy * z, z);
+                b = a + uCameraFromWorld * uFall.xyz * (0.7 + 0.6 * rand01(s));
+                b.z = max(b.z, 0.5 * a.z);
+                radius = uFall.w * (0.6 + 0.8 * rand01(s));
+                vColor.a *= 0.6 + 0.4 * rand01(s);
+            }
+            vec2 pa = pixelOf(a), pb = pixelOf(b);
+            vec2 dir = pb - pa;
+            float len = length(dir);
+            dir = len > 1e-3 ? dir / len : vec2(0.0, 1.0);
+            float z = mix(a.z, b.z, c.x);
+            float rpx = uIntrinsics.x * radius / z;
+            // At least 1.5 pixels wide; a thinner particle covers less of them, so it is fainter.
+            float w = max(rpx, 0.75);
+            vColor.a *= min(rpx / w, 1.0);
+            vec2 p = mix(pa, pb, c.x) + vec2(-dir.y, dir.x) * (c.y * w) + dir * ((2.0 * c.x - 1.0) * w);
+            vCorner = vec2((2.0 * c.x - 1.0), c.y);
+            gl_Position = uClipFromCamera * vec4((p - uIntrinsics.zw) / uIntrinsics.xy * z, z, 1.0);
+        }
+        """
+
+    static let particleFragment = """
+        #version 450 core
+        uniform int uMode;
+        in vec2 vCorner;
+        flat in vec4 vColor;
+        layout(location = 0) out vec4 outColor;
+        void main() {
+            float a = uMode == 0
+                ? (1.0 - abs(vCorner.y)) * (1.0 - smoothstep(0.6, 1.0, abs(vCorner.x)))
+                : 1.0 - smoothstep(0.4, 1.0, length(vCorner));
+            outColor = vec4(vColor.rgb, vColor.a * a);
+        }
+        """
+}
