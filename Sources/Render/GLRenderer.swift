@@ -37,7 +37,6 @@ public final class GLRenderer: FrameRenderer {
     public let computesCoverage: Bool
     public let backendDescription: String
 
-    private let program: GLuint
     private let coverageProgram: GLuint
     /// Whether the coverage pass rasterizes objects only where they may be hidden (see
     /// `OcclusionRegions`); off draws every object over the whole image (tests compare the two).
@@ -58,28 +57,14 @@ public final class GLRenderer: FrameRenderer {
     private var nextSlot = 0
     private var pending: [(slot: Int, index: Int, submitStart: Double)] = []
 
-    private struct Uniforms {
-        var sunDirection: GLint = -1
-        var sunColor: GLint = -1
-        var skyColor: GLint = -1
-        var groundColor: GLint = -1
-        var effects: GLint = -1
-        var intrinsics: GLint = -1
-        var exposure: GLint = -1
-        var fog: GLint = -1
-        var fogColor: GLint = -1
-        var worldUpInCamera: GLint = -1
-        var shadows: GLint = -1
-        var shadowFromCamera: GLint = -1
-        var shadowFromWorldLinear: GLint = -1
-        var shadowParams: GLint = -1
-    }
-    private var uniforms = Uniforms()
+    /// The color shader's variants (ColorPrograms.swift).
+    private let colorPrograms = ColorPrograms()
 
     /// Edge of the sun's square shadow map in texels (see `SunShadowFit`). Only casters are drawn
-    /// into it (`SunShadowFit.casters`): on llvmpipe shadows add about 7...15% of the CPU time of a
-    /// 1280x720 street frame (`scenefarm bench --effects`, which times every effect interleaved; the
-    /// +50...99% once measured here came from timing each effect in a block of its own on shared cores).
+    /// into it (`SunShadowFit.casters`); each vertex carries its map coordinates and each pixel makes
+    /// 4 bilinear comparisons. `scenefarm bench --effects` on llvmpipe, 1280x720 street: a frame
+    /// with shadows takes about 1.6x the time of a plain one, 0.65x what a plain one took when
+    /// every frame ran the weather code (one bilinear comparison instead of 4: 1.43x, harder edges).
     public var shadowMapSize = 1024
     /// The shadow map covers the camera's view from the near plane to this camera z (metres);
     /// shadows fade out over its last fifth.
@@ -136,24 +121,10 @@ public final class GLRenderer: FrameRenderer {
             backendDescription = description
         }
 
-        program = try GL.linkProgram(vertex: Shaders.vertex, fragment: Shaders.fragment)
+        _ = try colorPrograms.variant([])  // the plain shading: fail here, not at the first frame
         coverageProgram = try GL.linkProgram(vertex: Shaders.coverageVertex, fragment: Shaders.coverageFragment)
         shadowProgram = try GL.linkProgram(vertex: Shaders.shadowVertex, fragment: Shaders.shadowFragment)
         weather = try WeatherRendering()
-        uniforms.sunDirection = try GL.uniformLocation(program, "uSunDirection")
-        uniforms.sunColor = try GL.uniformLocation(program, "uSunColor")
-        uniforms.skyColor = try GL.uniformLocation(program, "uSkyColor")
-        uniforms.groundColor = try GL.uniformLocation(program, "uGroundColor")
-        uniforms.effects = try GL.uniformLocation(program, "uEffects")
-        uniforms.intrinsics = try GL.uniformLocation(program, "uIntrinsics")
-        uniforms.exposure = try GL.uniformLocation(program, "uExposure")
-        uniforms.fog = try GL.uniformLocation(program, "uFog")
-        uniforms.fogColor = try GL.uniformLocation(program, "uFogColor")
-        uniforms.worldUpInCamera = try GL.uniformLocation(program, "uWorldUpInCamera")
-        uniforms.shadows = try GL.uniformLocation(program, "uShadows")
-        uniforms.shadowFromCamera = try GL.uniformLocation(program, "uShadowFromCamera")
-        uniforms.shadowFromWorldLinear = try GL.uniformLocation(program, "uShadowFromWorldLinear")
-        uniforms.shadowParams = try GL.uniformLocation(program, "uShadowParams")
 
         // All unit meshes in one interleaved vertex buffer (position, normal) and one index buffer.
         var interleaved: [Float] = []
@@ -206,7 +177,6 @@ public final class GLRenderer: FrameRenderer {
         // Wait for frames still in flight so no GL command refers to freed objects.
         for p in pending { if let fence = slots[p.slot].fence { glDeleteSync(fence) } }
         destroyTargets()
-        glDeleteProgram(program)
         glDeleteProgram(coverageProgram)
         glDeleteProgram(shadowProgram)
         if shadowTexture != 0 { glDeleteTextures(1, [shadowTexture]) }
@@ -255,7 +225,16 @@ public final class GLRenderer: FrameRenderer {
         glClearNamedFramebufferfv(t.framebuffer, GLenum(GL_COLOR), 2, zeroF)
         glClearNamedFramebufferfv(t.framebuffer, GLenum(GL_DEPTH), 0, zeroF)
 
-        glUseProgram(program)
+        var features: ColorFeatures = []
+        if effects {
+            features = [.effects]
+            if shadow != nil { features.insert(.shadows) }
+            if light.fog != nil { features.insert(.fog) }
+        }
+        features.formUnion(weather.prepare(spec, enabled: effects))
+        let color = try colorPrograms.variant(features)
+        let uniforms = color.uniforms
+        glUseProgram(color.program)
         glBindVertexArray(vao)
         glUniform3f(
             uniforms.sunDirection, Float(light.sunDirection.x), Float(light.sunDirection.y), Float(light.sunDirection.z)
@@ -264,8 +243,7 @@ public final class GLRenderer: FrameRenderer {
         glUniform3f(uniforms.skyColor, Float(light.skyColor.x), Float(light.skyColor.y), Float(light.skyColor.z))
         glUniform3f(
             uniforms.groundColor, Float(light.groundColor.x), Float(light.groundColor.y), Float(light.groundColor.z))
-        setEffectUniforms(spec, enabled: effects, shadow: shadow)
-        weather.prepare(spec, enabled: effects)
+        setEffectUniforms(spec, uniforms, enabled: effects, shadow: shadow)
 
         // clip <- camera <- world, composed in double precision so distant scenes stay exact.
         let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
@@ -336,8 +314,9 @@ public final class GLRenderer: FrameRenderer {
     // MARK: - Internals
 
     /// Weather, exposure and shadow uniforms of the color shading (see `Shaders.fragment`).
-    private func setEffectUniforms(_ spec: FrameSpec, enabled: Bool, shadow: SunShadowFit?) {
-        glUniform1i(uniforms.effects, enabled ? 1 : 0)
+    private func setEffectUniforms(
+        _ spec: FrameSpec, _ uniforms: ColorPrograms.Uniforms, enabled: Bool, shadow: SunShadowFit?
+    ) {
         guard enabled else { return }
         let light = spec.lighting, k = spec.camera.intrinsics, pose = spec.camera.worldFromCamera
         glUniform4f(uniforms.intrinsics, Float(k.fx), Float(k.fy), Float(k.cx), Float(k.cy))
@@ -349,11 +328,9 @@ public final class GLRenderer: FrameRenderer {
         let fogColor = fog?.color ?? .zero
         glUniform3f(uniforms.fogColor, Float(fogColor.x), Float(fogColor.y), Float(fogColor.z))
         glUniform3f(uniforms.worldUpInCamera, Float(pose[2, 0]), Float(pose[2, 1]), Float(pose[2, 2]))
-        glUniform1i(uniforms.shadows, shadow == nil ? 0 : 1)
         guard let shadow else { return }
-        // Composed in double precision around the camera, so far-from-origin scenes stay exact.
-        let shadowFromCamera = shadow.textureFromWorld * pose
-        glUniformMatrix4fv(uniforms.shadowFromCamera, 1, GLboolean(GL_FALSE), shadowFromCamera.m.map { Float($0) })
+        let shadowFromClip = shadow.textureFromClip(spec.camera)
+        glUniformMatrix4fv(uniforms.shadowFromClip, 1, GLboolean(GL_FALSE), shadowFromClip.m.map { Float($0) })
         let linear: [Float] = (0..<3).flatMap { c in (0..<3).map { r in Float(shadow.textureFromWorld[r, c]) } }
         glUniformMatrix3fv(uniforms.shadowFromWorldLinear, 1, GLboolean(GL_FALSE), linear)
         // Receiver bias: 1.5 texels along the normal, and 3 cm of light depth.
@@ -541,7 +518,6 @@ public final class GLRenderer: FrameRenderer {
             }
             start += batch
         }
-        glUseProgram(program)
         try GL.checkError("coverage pass of frame \(spec.index)")
         return out
     }

@@ -56,26 +56,29 @@ extension Shaders {
         SurfaceWeather surfaceWeather(vec3 albedo, vec3 n, vec3 pWorld) {
             SurfaceWeather s = SurfaceWeather(albedo, 0.0, 0.0);
             float up = smoothstep(0.55, 0.85, n.z);
-            if (up <= 0.0) return s;
-            if (uSurfaceWeather.z > 0.0) {
-                float patches = 0.6 * valueNoise(pWorld.xy * 2.0) + 0.4 * valueNoise(pWorld.xy * 8.0);
-                float cover = smoothstep(0.2, 0.45, uSurfaceWeather.z * up * (0.55 + 0.9 * patches));
-                s.albedo = mix(s.albedo, vec3(0.82, 0.85, 0.9), cover);
-                up *= 1.0 - cover;
+        #ifdef SNOW
+            float patches = 0.6 * valueNoise(pWorld.xy * 2.0) + 0.4 * valueNoise(pWorld.xy * 8.0);
+            float cover = smoothstep(0.2, 0.45, uSurfaceWeather.z * up * (0.55 + 0.9 * patches));
+            s.albedo = mix(s.albedo, vec3(0.82, 0.85, 0.9), cover);
+            up *= 1.0 - cover;
+        #endif
+        #ifdef WET
+            s.wet = uSurfaceWeather.x * up;
+        #ifdef PUDDLES
+            if (pWorld.z > 0.005 && pWorld.z < 0.05 && n.z > 0.95) {
+                float t = 1.0 - uSurfaceWeather.y;
+                s.puddle = smoothstep(t - 0.03, t + 0.03, valueNoise(pWorld.xy)) * up;
             }
-            if (uSurfaceWeather.x > 0.0) {
-                s.wet = uSurfaceWeather.x * up;
-                if (uSurfaceWeather.y > 0.0 && pWorld.z > 0.005 && pWorld.z < 0.05 && n.z > 0.95) {
-                    float m = 0.65 * valueNoise(pWorld.xy) + 0.35 * valueNoise(pWorld.xy * 4.0);
-                    float t = 1.0 - uSurfaceWeather.y;
-                    s.puddle = smoothstep(t - 0.03, t + 0.03, m) * up;
-                }
-                s.albedo *= mix(1.0, 0.5, s.wet) * mix(1.0, 0.6, s.puddle);
-            }
+        #endif
+            s.albedo *= mix(1.0, 0.5, s.wet) * mix(1.0, 0.6, s.puddle);
+        #endif
             return s;
         }
 
-        float schlickWater(float cosTheta) { return 0.02 + 0.98 * pow(1.0 - clamp(cosTheta, 0.0, 1.0), 5.0); }
+        float schlickWater(float cosTheta) {
+            float x = 1.0 - clamp(cosTheta, 0.0, 1.0), x2 = x * x;
+            return 0.02 + 0.98 * (x2 * x2 * x);
+        }
 
         // Normalized Blinn-Phong lobe (n.l included) for a water film: sharp on wet ground, sharper
         // in puddles. The caller multiplies by the film's Fresnel term.
@@ -94,8 +97,7 @@ extension Shaders {
             float fresnel = schlickWater(dot(nn, v));
             vec3 mirrored = sky * fresnel * (0.3 * s.wet + 0.7 * s.puddle);
             float shininess = mix(80.0, 1500.0, s.puddle);
-            vec3 h = normalize(uSunDirection + v);
-            float glint = wetLobe(nn, uSunDirection, v, shininess) * schlickWater(dot(h, v));
+            float glint = wetLobe(nn, uSunDirection, v, shininess) * fresnel;
             return mirrored + uSunColor * (sunVisibility * gloss * glint);
         }
 
@@ -103,7 +105,6 @@ extension Shaders {
         // size, a window that reaches zero at its range, a smooth spot cone; diffuse on the albedo,
         // and a highlight where the surface is wet.
         vec3 localLighting(SurfaceWeather s, vec3 n, vec3 pRel, vec3 v, float depth) {
-            if (uLightGrid.x == 0) return vec3(0.0);
             ivec2 tile = ivec2(gl_FragCoord.xy) / uLightGrid.y;
             int slice = clamp(int(floor(2.0 * log2(max(depth, 1e-3)))), 0, 15);
             uint t = uint((tile.x + tile.y * uLightGrid.z) * 16 + slice);
@@ -130,7 +131,9 @@ extension Shaders {
                 float cone = smoothstep(b.w, c.w, axis);
                 vec3 e = c.rgb * (window * cone / (d2 + d.x));
                 diffuse += e * max((dot(n, l) + d.y) / (1.0 + d.y), 0.0);
+        #ifdef WET
                 if (gloss > 0.0) glints += e * wetLobe(n, l, v, shininess);
+        #endif
             }
             return s.albedo * diffuse + glints * (gloss * fresnel);
         }

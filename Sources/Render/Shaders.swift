@@ -5,8 +5,15 @@
 /// Target 2: camera-frame z in metres, R32F. Clip w equals camera z (see
 ///           `CameraIntrinsics.clipFromCamera`), so z = 1 / gl_FragCoord.w, exact per pixel centre.
 enum Shaders {
-    static let vertex = """
-        #version 450 core
+    /// The color pass's vertex shader with `features` compiled in. With `SHADOWS` it also gives each
+    /// vertex its place in the sun's shadow map: an affine function of the world position (the
+    /// light's projection is orthographic), so the interpolated value is exact at every pixel and
+    /// no pixel transforms its point into the map.
+    static func vertex(_ features: ColorFeatures) -> String {
+        "#version 450 core\n" + features.defines + vertexBody
+    }
+
+    static let vertexBody = """
         layout(location = 0) in vec3 aPosition;
         layout(location = 1) in vec3 aNormal;
         layout(location = 2) in mat4 iClipFromUnit;      // per surface (DrawList)
@@ -17,23 +24,41 @@ enum Shaders {
         flat out vec3 vColor;
         flat out uint vSurfaceID;
         invariant gl_Position;
+        #ifdef SHADOWS
+        // Shadow-map texture coordinates and reversed light depth of a clip-space point (its w row
+        // gives 1: clip z is the near distance), the same map for a world direction, and the
+        // shadow parameters (normal offset in metres: y).
+        uniform mat4 uShadowFromClip;
+        uniform mat3 uShadowFromWorldLinear;
+        uniform vec4 uShadowParams;
+        out vec3 vShadow;
+        out vec3 vShadowNormalOffset;
+        #endif
         void main() {
             gl_Position = iClipFromUnit * vec4(aPosition, 1.0);
             vNormal = iWorldNormal * aNormal;
             vColor = iColor;
             vSurfaceID = iIDs.x;
+        #ifdef SHADOWS
+            vShadow = (uShadowFromClip * gl_Position).xyz;
+            vShadowNormalOffset = uShadowFromWorldLinear * (normalize(vNormal) * uShadowParams.y);
+        #endif
         }
         """
 
-    /// Without weather (`uEffects` false) the color is exactly the issue-2 shading. With it, the
-    /// fragment's camera-frame point is rebuilt from the pixel and its camera z (no extra vertex
-    /// data): the sun term is multiplied by its visibility in the sun's shadow map, exponential
-    /// height fog is mixed in by the optical depth along the view ray, and the exposure scales the
-    /// result; weather on surfaces, local lights and the glow of lamp parts wrap the shading (see
-    /// `Shaders.weatherDeclarations`). Only `outColor` changes; the ID and depth outputs never depend
-    /// on weather.
-    static let fragment = """
-        #version 450 core
+    /// The color shader with `features` compiled in (see `ColorFeatures`). Without any, the color is
+    /// exactly the issue-2 shading. With `EFFECTS`, the fragment's camera-frame point is rebuilt from
+    /// the pixel and its camera z (no extra vertex data) and the exposure scales the result;
+    /// `SHADOWS` multiplies the sun term by its visibility in the sun's shadow map, `FOG` mixes in
+    /// exponential height fog by the optical depth along the view ray, `SNOW`, `WET`, `PUDDLES`
+    /// and `LOCAL_LIGHTS` wrap the shading with wet and snowy surfaces, local lights and the glow of
+    /// lamp parts (see `Shaders.weatherDeclarations`). Only `outColor` changes; the ID and depth
+    /// outputs never depend on weather.
+    static func fragment(_ features: ColorFeatures) -> String {
+        "#version 450 core\n" + features.defines + fragmentBody
+    }
+
+    static let fragmentBody = """
         in vec3 vNormal;
         flat in vec3 vColor;
         flat in uint vSurfaceID;
@@ -45,7 +70,6 @@ enum Shaders {
         uniform vec3 uSkyColor;
         uniform vec3 uGroundColor;
 
-        uniform bool uEffects;          // weather, exposure or shadows present
         uniform vec4 uIntrinsics;       // fx, fy, cx, cy (pixels)
         uniform float uExposure;
         // Fog: density per metre at z = 0, height falloff per metre, camera height (world z), and
@@ -53,32 +77,33 @@ enum Shaders {
         uniform vec3 uFog;
         uniform vec3 uFogColor;
         uniform vec3 uWorldUpInCamera;
-        // Shadows: shadow-map texture coordinates (and reversed light depth) of a camera point, the
-        // same map for a world direction (normal offset), depth bias, normal offset in metres,
-        // texel size in texture units, and the camera z beyond which shadows fade out.
-        uniform bool uShadows;
-        uniform mat4 uShadowFromCamera;
-        uniform mat3 uShadowFromWorldLinear;
+        // Shadows: the fragment's place in the shadow map and its normal offset there (from the
+        // vertex shader), depth bias, normal offset in metres, texel size in texture units, and the
+        // camera z beyond which shadows fade out.
+        #ifdef SHADOWS
+        in vec3 vShadow;
+        in vec3 vShadowNormalOffset;
+        #endif
         uniform vec4 uShadowParams;     // depth bias, normal offset, texel, fade distance
         layout(binding = 1) uniform sampler2DShadow uShadowMap;
 
-        // 3x3 taps of 2x2 bilinear comparisons (hardware PCF): a 4-texel-wide soft edge. Nothing to
-        // fetch beyond the fade distance. (Four taps half a texel apart cost the same on llvmpipe,
-        // measured, and show the map's texels as steps near the camera.)
-        float sunVisibility(vec3 pCam, vec3 n) {
-            if (pCam.z >= uShadowParams.w) return 1.0;
-            vec3 s = (uShadowFromCamera * vec4(pCam, 1.0)).xyz + uShadowFromWorldLinear * (n * uShadowParams.y);
+        // 2x2 taps half a texel apart, each a 2x2 bilinear comparison (hardware PCF): a soft edge 3
+        // texels wide with tent weights, for 4 fetches. The normal offset (lookups moved along the
+        // normal, against acne) follows the face the camera sees. Nothing to fetch beyond the fade
+        // distance.
+        #ifdef SHADOWS
+        float sunVisibility(float depth) {
+            if (depth >= uShadowParams.w) return 1.0;
+            vec3 s = vShadow + (gl_FrontFacing ? vShadowNormalOffset : -vShadowNormalOffset);
             if (any(lessThan(s.xy, vec2(0.0))) || any(greaterThan(s.xy, vec2(1.0)))) return 1.0;
             float ref = s.z + uShadowParams.x;
-            float sum = 0.0;
-            for (int j = -1; j <= 1; ++j) {
-                for (int i = -1; i <= 1; ++i) {
-                    sum += texture(uShadowMap, vec3(s.xy + vec2(i, j) * uShadowParams.z, ref));
-                }
-            }
-            float fade = smoothstep(0.8 * uShadowParams.w, uShadowParams.w, pCam.z);
-            return mix(sum / 9.0, 1.0, fade);
+            float h = 0.5 * uShadowParams.z;
+            float sum = texture(uShadowMap, vec3(s.x - h, s.y - h, ref)) + texture(uShadowMap, vec3(s.x + h, s.y - h, ref))
+                + texture(uShadowMap, vec3(s.x - h, s.y + h, ref)) + texture(uShadowMap, vec3(s.x + h, s.y + h, ref));
+            float fade = smoothstep(0.8 * uShadowParams.w, uShadowParams.w, depth);
+            return mix(0.25 * sum, 1.0, fade);
         }
+        #endif
 
         \(weatherDeclarations)
 
@@ -97,25 +122,38 @@ enum Shaders {
             if (!gl_FrontFacing) n = -n;
             float sun = max(dot(n, uSunDirection), 0.0);
             vec3 ambient = mix(uGroundColor, uSkyColor, 0.5 + 0.5 * n.z);
-            if (uEffects) {
-                float z = 1.0 / gl_FragCoord.w;
-                vec2 uv = gl_FragCoord.xy - 0.5;  // image (u, v): row 0 is GL window row 0
-                vec3 pCam = vec3((uv - uIntrinsics.zw) / uIntrinsics.xy * z, z);
-                float sunVisible = 1.0;
-                if (uShadows && sun > 0.0) sunVisible = sunVisibility(pCam, n);
-                // Weather on the surface (snow, water) wraps the shading: albedo in, light added on.
-                vec3 pRel = mat3(uWorldFromCamera) * pCam;  // world axes, from the camera
-                vec3 v = normalize(-pRel);
-                SurfaceWeather sw = surfaceWeather(vColor, n, pRel + uWorldFromCamera[3].xyz);
-                vec3 lit = sw.albedo * (ambient + uSunColor * (sun * sunVisible));
-                lit += wetSpecular(sw, n, v, sunVisible) + localLighting(sw, n, pRel, v, z);
-                lit += surfaceEmission(vSurfaceID);
-                if (uFog.x > 0.0) lit = mix(lit, uFogColor, fogAmount(pCam));
-                outColor = vec4(lit * uExposure, 1.0);
-            } else {
-                vec3 lit = vColor * (ambient + uSunColor * sun);
-                outColor = vec4(lit, 1.0);  // linear; the sRGB target encodes it
-            }
+        #ifdef EFFECTS
+            float z = 1.0 / gl_FragCoord.w;
+            vec2 uv = gl_FragCoord.xy - 0.5;  // image (u, v): row 0 is GL window row 0
+            vec3 pCam = vec3((uv - uIntrinsics.zw) / uIntrinsics.xy * z, z);
+            float sunVisible = 1.0;
+        #ifdef SHADOWS
+            if (sun > 0.0) sunVisible = sunVisibility(z);
+        #endif
+            // Weather on the surface (snow, water) wraps the shading: albedo in, light added on.
+            SurfaceWeather sw = SurfaceWeather(vColor, 0.0, 0.0);
+        #if defined(WET) || defined(SNOW) || defined(LOCAL_LIGHTS)
+            vec3 pRel = mat3(uWorldFromCamera) * pCam;  // world axes, from the camera
+            vec3 v = normalize(-pRel);
+        #endif
+        #if defined(WET) || defined(SNOW)
+            sw = surfaceWeather(vColor, n, pRel + uWorldFromCamera[3].xyz);
+        #endif
+            vec3 lit = sw.albedo * (ambient + uSunColor * (sun * sunVisible));
+        #ifdef WET
+            lit += wetSpecular(sw, n, v, sunVisible);
+        #endif
+        #ifdef LOCAL_LIGHTS
+            lit += localLighting(sw, n, pRel, v, z) + surfaceEmission(vSurfaceID);
+        #endif
+        #ifdef FOG
+            lit = mix(lit, uFogColor, fogAmount(pCam));
+        #endif
+            outColor = vec4(lit * uExposure, 1.0);
+        #else
+            vec3 lit = vColor * (ambient + uSunColor * sun);
+            outColor = vec4(lit, 1.0);  // linear; the sRGB target encodes it
+        #endif
             outSurfaceID = vSurfaceID;
             outDepth = 1.0 / gl_FragCoord.w;
         }

@@ -61,4 +61,18 @@ struct SunShadowFit {
         let clipFromTexture = Mat4(rows: [[2, 0, 0, -1], [0, 2, 0, -1], [0, 0, 1, 0], [0, 0, 0, 1]])
         clipFromWorld = clipFromTexture * textureFromWorld
     }
+
+    /// Shadow-map coordinates and depth of a point of `camera`'s clip space (the color pass's
+    /// gl_Position), composed in double precision around the camera so that far-from-origin scenes
+    /// stay exact. Its bottom row maps clip (x, y, near, z) to 1: no division needed.
+    func textureFromClip(_ camera: Camera) -> Mat4 {
+        let k = camera.intrinsics
+        let W = Double(k.width), H = Double(k.height)
+        // The inverse of `CameraIntrinsics.clipFromCamera`: clip = (a x + b z, c y + d z, near, z).
+        let a = 2 * k.fx / W, b = 2 * (k.cx + 0.5) / W - 1, c = 2 * k.fy / H, d = 2 * (k.cy + 0.5) / H - 1
+        let cameraFromClip = Mat4(rows: [
+            [1 / a, 0, 0, -b / a], [0, 1 / c, 0, -d / c], [0, 0, 0, 1], [0, 0, 1 / k.near, 0],
+        ])
+        return textureFromWorld * camera.worldFromCamera * cameraFromClip
+    }
 }

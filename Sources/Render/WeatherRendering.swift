@@ -58,8 +58,9 @@ final class WeatherRendering {
         if particleFramebuffer != 0 { glDeleteFramebuffers(1, [particleFramebuffer]) }
     }
 
-    /// Uploads the frame's weather block and lights (when `enabled`) and binds them for the color pass.
-    func prepare(_ spec: FrameSpec, enabled: Bool) {
+    /// Uploads the frame's weather block and lights (when `enabled`) and binds them for the color
+    /// pass; returns the terms the color shader needs for them.
+    func prepare(_ spec: FrameSpec, enabled: Bool) -> ColorFeatures {
         defer {
             glBindBufferBase(GLenum(GL_UNIFORM_BUFFER), 2, buffers[0])
             for (binding, b) in zip(3..., buffers[1...]) {
@@ -67,7 +68,7 @@ final class WeatherRendering {
             }
         }
         glowCount = 0
-        guard enabled else { return }
+        guard enabled else { return [] }
         let light = spec.lighting, pose = spec.camera.worldFromCamera
         let grid = LightGrid(spec: spec)
         var block = [Float](repeating: 0, count: 32)
@@ -106,6 +107,12 @@ final class WeatherRendering {
             glNamedBufferData(buffers[4], grid.glows.count * 4, grid.glows, GLenum(GL_STREAM_DRAW))
             glowCount = grid.glows.count / 8
         }
+        var features: ColorFeatures = []
+        if block[16] > 0 { features.insert(.wet) }
+        if block[16] > 0, block[17] > 0 { features.insert(.puddles) }
+        if block[18] > 0 { features.insert(.snow) }
+        if !grid.lights.isEmpty { features.insert(.localLights) }
+        return features
     }
 
     /// Draws the frame's rain or snow and the glows of lights without a lamp part into `color`,

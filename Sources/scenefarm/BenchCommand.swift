@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(
         name: .long,
-        help: "Only measure what each weather effect (sun shadows, fog) adds to the render time of a frame.")
+        help: "Only measure what each effect (sun shadows, fog, rain, snow, local lights) adds to a frame.")
     var effects = false
 
     @OptionGroup var renderer: RendererOptions

@@ -62,8 +62,28 @@ extension BenchCommand {
             EffectVariant(name: "+ sun shadows + fog") {
                 weather($0, WeatherState(condition: .fog, cloudCover: 0, fog: fog), shadows: true)
             },
-            EffectVariant(name: "+ rain (0.7: streaks, wet)") { weather($0, rain($0)) },
-            EffectVariant(name: "+ snow (0.7: flakes, cover)") { weather($0, snow($0)) },
+            EffectVariant(name: "+ wet road, puddles") {
+                weather($0, WeatherState(condition: .overcast, cloudCover: 0.9, wetness: 0.85, puddles: 0.3))
+            },
+            EffectVariant(name: "+ rain streaks only") {
+                weather(
+                    $0,
+                    WeatherState(
+                        condition: .rain, cloudCover: 0.9,
+                        precipitation: Precipitation(kind: .rain, intensity: 0.7, particleSeed: UInt32($0.index))))
+            },
+            EffectVariant(name: "+ rain (streaks, wet, fog)") { weather($0, rain($0)) },
+            EffectVariant(name: "+ snow cover only") {
+                weather($0, WeatherState(condition: .snow, cloudCover: 0.85, snowCover: 0.8))
+            },
+            EffectVariant(name: "+ snow flakes only") {
+                weather(
+                    $0,
+                    WeatherState(
+                        condition: .snow, cloudCover: 0.85,
+                        precipitation: Precipitation(kind: .snow, intensity: 0.7, particleSeed: UInt32($0.index))))
+            },
+            EffectVariant(name: "+ snow (flakes, cover, fog)") { weather($0, snow($0)) },
             EffectVariant(name: "+ night, local lights") { weather($0, night, lit: true) },
             EffectVariant(name: "+ night, rain, local lights") {
                 var w = rain($0)
@@ -87,7 +107,7 @@ extension BenchCommand {
         }
         let variants = effectVariants { scene.partLights(for: $0) }
         let k = specs[0].camera.intrinsics
-        let lightCounts = specs.map { variants[7].apply($0).lighting.lights.count }
+        let lightCounts = specs.map { LocalLight.selected(scene.partLights(for: $0), camera: $0.camera).count }
         print("scene:    \(scene.name), \(k.width)x\(k.height), \(specs[0].surfaces.count) surfaces, \(count) frames")
         print("renderer: \(gl.backendDescription)\(coverage ? "" : ", no hidden-pixel pass")")
         print(

@@ -79,7 +79,7 @@ public struct WeatherState: Hashable, Codable, Sendable {
     public var precipitation: Precipitation?
     /// 0...1: how wet upward-facing surfaces are (darker, glossier); nil: dry.
     public var wetness: Double?
-    /// 0...1: the share of road-level ground covered by puddles (mirror-like, reflect the sky); nil: none.
+    /// 0...1: about the share of the road that puddles (mirrors of the sky) cover; nil: none.
     public var puddles: Double?
     /// 0...1: how much snow lies on upward-facing surfaces; nil: none.
     public var snowCover: Double?
@@ -240,7 +240,7 @@ public enum PrecipitationModel {
     public static let heightFalloff = 0.05
     /// `wet_road` without rain: how wet, and the share of puddles when there are any.
     public static let wetRoadWetness = 0.8
-    public static let wetRoadPuddles = 0.2
+    public static let wetRoadPuddles = 0.1
 }
 
 /// Rec. 709 luminance of linear RGB.

@@ -93,7 +93,7 @@ extension SceneDescription {
         guard let wetness else { return }
         state.wetness = wetness
         if puddleDraw < p.puddles {
-            state.puddles = state.condition == .rain ? 0.05 + 0.25 * rain : PrecipitationModel.wetRoadPuddles
+            state.puddles = state.condition == .rain ? 0.03 + 0.15 * rain : PrecipitationModel.wetRoadPuddles
         }
     }
 }

@@ -135,7 +135,7 @@ public enum PartLights {
     public static func streetLamp(at p: Vec3, emitter: Int?, area: Double) -> LocalLight {
         LocalLight(
             kind: .spot, position: p, direction: Vec3(0, 0, -1), innerConeDeg: 40, outerConeDeg: 75,
-            color: ColorTemperature.linearRGB(kelvin: lampTemperatureK), intensity: lampIntensity, range: 30,
+            color: ColorTemperature.linearRGB(kelvin: lampTemperatureK), intensity: lampIntensity, range: 20,
             size: Swift.min(area.squareRoot(), 0.5), emitter: emitter)
     }
 
