@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "FarmProtocolTests",
             dependencies: [
-                "FarmProtocol",
+                "FarmProtocol", "SceneCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
