@@ -105,7 +105,8 @@ enum FarmBench {
         let machineStart = MachineCPU.read()
         let start = monotonicNow()
         let request = JobRequest(
-            name: jobID, sceneFile: scene.file, scene: SceneBundle(yaml: scene.yaml, file: scene.file), frames: options.frames, seed: seed,
+            name: jobID, sceneFile: scene.file, scene: SceneBundle(yaml: scene.yaml, file: scene.file),
+            frames: options.frames, seed: seed,
             formats: options.exports)
         do {
             _ = try coordinator.submit(request, datasetPath: nil)

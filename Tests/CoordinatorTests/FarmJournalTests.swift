@@ -18,7 +18,8 @@ final class FarmJournalTests: XCTestCase {
         let yaml = "format: 1\nname: \(id)\n"
         return JobRecord(
             id: id, datasetPath: id, sceneFile: "scenes/\(id).yaml", scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
-            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")), seed: seed, frameCount: frames,
+            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")), seed: seed,
+            frameCount: frames,
             formats: formats)
     }
 

@@ -30,8 +30,10 @@ struct MinimalSceneFrames {
 
     func job(id: String, datasetPath: String? = nil, frames: Int, formats: [String] = []) -> JobRecord {
         JobRecord(
-            id: id, datasetPath: datasetPath ?? id, sceneFile: Self.sceneFile, scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
-            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")), seed: seed, frameCount: frames,
+            id: id, datasetPath: datasetPath ?? id, sceneFile: Self.sceneFile,
+            scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
+            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")), seed: seed,
+            frameCount: frames,
             formats: formats)
     }
 

@@ -203,7 +203,9 @@ final class FarmMessageCodecTests: XCTestCase {
         // A digest that is not hex cannot be encoded.
         var ignored = ByteBuffer()
         XCTAssertThrowsError(
-            try FarmMessage.job(jobID: "j", scene: SceneBundle(yaml: "", file: "scene.yaml"), sceneDigest: "XYZ", seed: 0, frameCount: 1).encode(
+            try FarmMessage.job(
+                jobID: "j", scene: SceneBundle(yaml: "", file: "scene.yaml"), sceneDigest: "XYZ", seed: 0, frameCount: 1
+            ).encode(
                 into: &ignored))
         XCTAssertThrowsError(try FarmMessage.challenge(nonce: [1, 2, 3]).encode(into: &ignored)) {
             XCTAssertEqual(

@@ -34,7 +34,9 @@ enum Samples {
         .authenticate(hmac: nonce.reversed()),
         .welcome,
         .refuse(reason: "bad token 🔑"),
-        .job(jobID: "job-1", scene: SceneBundle(yaml: "scene:\n  name: street\n", file: "scene.yaml"), sceneDigest: digest, seed: .max, frameCount: 1000),
+        .job(
+            jobID: "job-1", scene: SceneBundle(yaml: "scene:\n  name: street\n", file: "scene.yaml"),
+            sceneDigest: digest, seed: .max, frameCount: 1000),
         .job(
             jobID: "j", scene: SceneBundle(yaml: "", file: "scene.yaml"), sceneDigest: digest, seed: 0, frameCount: 0,
             options: JobOptions(computesCoverage: false)),
@@ -55,7 +57,8 @@ enum Samples {
         .drain,
         .submit(
             JobRequest(
-                name: "street-1", sceneFile: "scenes/street.yaml", scene: SceneBundle(yaml: "format: 1\n", file: "scene.yaml"), frames: 100, seed: 7,
+                name: "street-1", sceneFile: "scenes/street.yaml",
+                scene: SceneBundle(yaml: "format: 1\n", file: "scene.yaml"), frames: 100, seed: 7,
                 options: JobOptions(computesCoverage: false), formats: ["coco", "kitti"])),
         .submit(JobRequest(name: "", sceneFile: "", scene: SceneBundle(yaml: "", file: "scene.yaml"))),
         .submitted(jobID: "street-1", resumed: true),

@@ -20,7 +20,8 @@ final class WorkerSessionStateTests: XCTestCase {
 
     private func ticket(_ jobID: String = "j", frameCount: Int = 16) -> JobTicket {
         JobTicket(
-            jobID: jobID, scene: SceneBundle(yaml: testSceneYAML, file: "scene.yaml"), sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: testSceneYAML, file: "scene.yaml")),
+            jobID: jobID, scene: SceneBundle(yaml: testSceneYAML, file: "scene.yaml"),
+            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: testSceneYAML, file: "scene.yaml")),
             seed: 11, frameCount: frameCount, options: JobOptions())
     }
 
@@ -222,7 +223,8 @@ final class LeaseWorkQueueTests: XCTestCase {
         LeaseOrder(
             leaseID: leaseID,
             job: JobTicket(
-                jobID: "j\(leaseID)", scene: SceneBundle(yaml: yaml, file: "scene.yaml"), sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")),
+                jobID: "j\(leaseID)", scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
+                sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")),
                 seed: seed, frameCount: 16, options: JobOptions()),
             frames: frames)
     }

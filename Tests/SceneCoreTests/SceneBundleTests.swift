@@ -76,7 +76,8 @@ final class SceneBundleTests: XCTestCase {
 
     func testFileKeysStayInsideTheSceneDirectory() throws {
         let files = SceneFiles(bundle: bundle)
-        XCTAssertEqual(try files.key(for: "./common/../common/classes.yaml", from: "street.yaml"), "common/classes.yaml")
+        XCTAssertEqual(
+            try files.key(for: "./common/../common/classes.yaml", from: "street.yaml"), "common/classes.yaml")
         XCTAssertEqual(try files.key(for: "../classes.yaml", from: "common/x.yaml"), "classes.yaml")
         for bad in ["../up.yaml", "/etc/passwd", "", "common/.."] {
             XCTAssertThrowsError(try files.key(for: bad, from: "street.yaml"), bad)
