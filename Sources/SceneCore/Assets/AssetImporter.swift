@@ -1,3 +1,5 @@
+import Foundation
+
 // Entry point of asset import: picks the importer by file extension. The glTF 2.0 (.gltf, .glb)
 // and OBJ+MTL importers live beside this file.
 
@@ -43,6 +45,21 @@ public enum AssetImporter {
         bytes: [UInt8], key: String, name: String, options: AssetImportOptions,
         resolve: (String) throws -> [UInt8]
     ) throws -> Asset {
-        throw AssetImportError(file: key, element: "", message: "asset import is not built yet")
+        try AssetAxes.validate(options, file: key)
+        switch (key as NSString).pathExtension.lowercased() {
+        case "gltf":
+            return try GLTFImporter.load(
+                bytes: bytes, key: key, name: name, options: options, binary: false, resolve: resolve)
+        case "glb":
+            return try GLTFImporter.load(
+                bytes: bytes, key: key, name: name, options: options, binary: true, resolve: resolve)
+        case "obj":
+            return try OBJImporter.load(bytes: bytes, key: key, name: name, options: options, resolve: resolve)
+        case let ext:
+            throw AssetImportError(
+                file: key, element: "",
+                message: (ext.isEmpty ? "the file has no extension" : "`.\(ext)` is not an asset format")
+                    + "; SceneFarm imports " + extensions.map { ".\($0)" }.joined(separator: ", "))
+        }
     }
 }
