@@ -41,6 +41,10 @@ public enum AssetImporter {
     /// `resolve` reads a file the asset refers to (a .bin buffer, an image, an .mtl) by the URI written
     /// in the file, relative to the asset; it throws for files that are missing or outside the allowed
     /// roots. `name` is the asset's name in the scene.
+    ///
+    /// Meshes keep the file's coordinates (so instances share one `MeshRef`); every part's
+    /// `assetFromPart` carries the file's node transforms and then the axis and unit conversion of
+    /// `options`. Errors are `AssetImportError`s with `file` = `key`.
     public static func load(
         bytes: [UInt8], key: String, name: String, options: AssetImportOptions,
         resolve: (String) throws -> [UInt8]

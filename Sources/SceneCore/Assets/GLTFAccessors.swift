@@ -125,7 +125,8 @@ struct GLTFData {
         let declared = try buffers[b].requiredInt("byteLength")
         guard let end = checkedSum(offset, length), end <= declared else {
             throw view.fail(
-                "byteLength", "byteOffset \(offset) + byteLength \(length) runs past the end of buffers[\(b)] (\(declared) bytes)")
+                "byteLength",
+                "byteOffset \(offset) + byteLength \(length) runs past the end of buffers[\(b)] (\(declared) bytes)")
         }
         return (try buffer(b), offset, length, stride)
     }

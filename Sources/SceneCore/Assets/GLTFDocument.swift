@@ -67,7 +67,8 @@ struct GLTFDocument {
             let start = offset + 8
             guard length <= total - start else {
                 throw fail(
-                    element, "chunk length \(length) at offset \(offset) runs past the end of the file (\(total) bytes)")
+                    element, "chunk length \(length) at offset \(offset) runs past the end of the file (\(total) bytes)"
+                )
             }
             guard length % 4 == 0 else {
                 throw fail(element, "chunk length \(length) is not a multiple of 4 (chunks are 4-byte aligned)")
@@ -198,7 +199,9 @@ struct GLTFObject {
         guard case .array(let items) = value else { throw fail(name, "expected an array, found \(value.kindName)") }
         return try items.enumerated().map { i, item in
             guard case .number(let d) = item, d == d.rounded(), d >= 0, d < Double(count) else {
-                throw fail("\(name)[\(i)]", "expected an index below \(count) into \(arrayName), found \(item.shortDescription)")
+                throw fail(
+                    "\(name)[\(i)]",
+                    "expected an index below \(count) into \(arrayName), found \(item.shortDescription)")
             }
             return Int(d)
         }

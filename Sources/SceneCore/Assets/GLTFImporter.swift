@@ -88,6 +88,9 @@ struct GLTFImporter {
             }
             visited[n] = true
             let world = parentFromFile * (try localTransform(node))
+            guard (sceneFarmFromFile * world).m.allSatisfy(\.isFinite) else {
+                throw node.fail(nil, "its transform overflows (a value is too large)")
+            }
             let own = try node.classExtra()
             let classHint = n == classFromRoot ? nil : own ?? inherited
             if let m = try node.index("mesh", into: "meshes", count: meshes.count) {
@@ -95,10 +98,13 @@ struct GLTFImporter {
                     try node.string("name").flatMap { $0.isEmpty ? nil : $0 }
                     ?? meshes[m].string("name").flatMap { $0.isEmpty ? nil : $0 } ?? "node\(n)"
                 let primitives = try meshes[m].objects("primitives")
-                guard !primitives.isEmpty else { throw meshes[m].fail("primitives", "a mesh needs at least one primitive") }
+                guard !primitives.isEmpty else {
+                    throw meshes[m].fail("primitives", "a mesh needs at least one primitive")
+                }
                 for j in primitives.indices {
                     let (material, texCoord) = try self.material(primitives[j])
-                    let mesh = try primitive(primitives[j], key: "\(file)#meshes[\(m)].primitives[\(j)]", texCoord: texCoord,
+                    let mesh = try primitive(
+                        primitives[j], key: "\(file)#meshes[\(m)].primitives[\(j)]", texCoord: texCoord,
                         textured: material.baseColorTexture != nil)
                     parts.append(
                         AssetPart(
@@ -142,7 +148,9 @@ struct GLTFImporter {
     private func localTransform(_ node: GLTFObject) throws -> Mat4 {
         if let m = try node.numbers("matrix", count: 16) {
             for trs in ["translation", "rotation", "scale"] where node.has(trs) {
-                throw node.fail("matrix", "a node has either `matrix` or \(trs)/rotation/scale, not both")
+                throw node.fail(
+                    "matrix",
+                    "a node has either `matrix` or translation/rotation/scale, not both (it also has `\(trs)`)")
             }
             guard m[3] == 0, m[7] == 0, m[11] == 0, m[15] == 1 else {
                 throw node.fail("matrix", "the last row must be 0, 0, 0, 1 (an affine transform)")
@@ -313,7 +321,8 @@ struct GLTFImporter {
             texture = try self.texture(index)
         }
         let material = Material(
-            baseColor: color, roughness: try unit(pbr, "roughnessFactor", pbr?.number("roughnessFactor", default: 1) ?? 1),
+            baseColor: color,
+            roughness: try unit(pbr, "roughnessFactor", pbr?.number("roughnessFactor", default: 1) ?? 1),
             metallic: try unit(pbr, "metallicFactor", pbr?.number("metallicFactor", default: 1) ?? 1),
             baseColorTexture: texture, name: try m.string("name") ?? "")
         materialCache[i] = material
@@ -355,9 +364,12 @@ struct GLTFImporter {
             throw object.fail(nil, "has neither a `uri` nor a `bufferView`")
         }
         guard let format = TextureRef.sniff(bytes) else {
-            let head = bytes.prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+            let head = bytes.prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }
+                .joined(separator: " ")
             throw object.fail(
-                nil, "is not a PNG or JPEG image (it starts with \(head.isEmpty ? "nothing" : head)); SceneFarm reads those two")
+                nil,
+                "is not a PNG or JPEG image (it starts with \(head.isEmpty ? "nothing" : head)); SceneFarm reads those two"
+            )
         }
         let ref = TextureRef(key: "\(file)#images[\(image)]", format: format, bytes: bytes)
         imageCache[image] = ref

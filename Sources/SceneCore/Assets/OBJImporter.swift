@@ -2,7 +2,7 @@
 // split into one part per material, named "<part>_<material>". A name that comes back later in
 // the file continues its part. Faces are fan-triangulated (convex polygons), indices may be
 // negative (relative to the vertices read so far). Texture coordinates are flipped to glTF's
-// top-left origin (v' = 1 - v). Vertices without a normal get one from their smoothing group:
+// top-left origin (v' = 1 - v); in a part whose faces have them, a corner without one gets (0, 0). Vertices without a normal get one from their smoothing group:
 // `s off`/`s 0` gives flat faces, `s N` the area-weighted average of the group's faces around the
 // vertex. Meshes stay in file coordinates; `assetFromPart` carries the axis and unit conversion.
 //
@@ -19,11 +19,18 @@ struct OBJImporter {
         "cstype", "deg", "bmat", "step", "curv", "curv2", "surf", "parm", "trim", "hole", "scrv", "sp", "end", "con",
     ]
 
-    /// One face corner: indices into the file's v, vt and vn lists (-1: none).
+    /// One face corner: indices into the file's v, vt and vn lists (-1: none), stored in 32 bits
+    /// (they are below `AssetImportLimits.maxVertices`) to halve the memory of a large file.
     private struct Corner {
-        var position: Int
-        var uv: Int
-        var normal: Int
+        private let p: Int32, t: Int32, n: Int32
+        init(position: Int, uv: Int, normal: Int) {
+            p = Int32(position)
+            t = Int32(uv)
+            n = Int32(normal)
+        }
+        var position: Int { Int(p) }
+        var uv: Int { Int(t) }
+        var normal: Int { Int(n) }
     }
 
     /// The faces of one (part name, material) pair.
@@ -49,9 +56,9 @@ struct OBJImporter {
     }
 
     private let file: String
-    private var positions: [Double] = []
-    private var uvs: [Double] = []
-    private var normals: [Double] = []
+    private var positions: [Float] = []
+    private var uvs: [Float] = []
+    private var normals: [Float] = []
     private var groups: [Group] = []
     private var groupIndex: [String: Int] = [:]
     private var materials: [String: Material] = [:]
@@ -145,12 +152,13 @@ struct OBJImporter {
         }
     }
 
-    private func numbers(_ s: WavefrontStatement, _ count: Int) throws -> [Double] {
+    /// The first `count` arguments as numbers that stay finite in single precision (the mesh's).
+    private func numbers(_ s: WavefrontStatement, _ count: Int) throws -> [Float] {
         try s.arguments.prefix(count).map { token in
-            guard let d = WavefrontText.number(token) else {
+            guard let d = WavefrontText.number(token), Float(d).isFinite else {
                 throw fail(s.line, "`\(token)` is not a finite number")
             }
-            return d
+            return Float(d)
         }
     }
 
@@ -223,7 +231,7 @@ struct OBJImporter {
 
     // MARK: - meshes
 
-    private func point(_ i: Int) -> Vec3 { Vec3(positions[3 * i], positions[3 * i + 1], positions[3 * i + 2]) }
+    private func point(_ i: Int) -> Vec3 { MeshNormals.point(positions, i) }
 
     /// A polygon's normal scaled by twice its area (Newell's method: right for non-planar and
     /// concave polygons too), counter-clockwise winding.
@@ -277,7 +285,7 @@ struct OBJImporter {
                     let normal: Vec3
                     let normalKey: Int
                     if c.normal >= 0 {
-                        normal = Vec3(normals[3 * c.normal], normals[3 * c.normal + 1], normals[3 * c.normal + 2])
+                        normal = MeshNormals.point(normals, c.normal)
                         normalKey = c.normal
                     } else if f.smoothing != 0 {
                         normal = smooth[SmoothKey(position: c.position, group: f.smoothing)] ?? faceNormal
@@ -292,12 +300,11 @@ struct OBJImporter {
                         continue
                     }
                     let id = UInt32(mesh.vertexCount)
-                    let p = point(c.position)
                     let unit = normal.length > 0 ? normal.normalized : .unitZ
-                    mesh.positions += [Float(p.x), Float(p.y), Float(p.z)]
+                    mesh.positions += positions[3 * c.position..<3 * c.position + 3]
                     mesh.normals += [Float(unit.x), Float(unit.y), Float(unit.z)]
                     if hasUVs {
-                        mesh.uvs += c.uv >= 0 ? [Float(uvs[2 * c.uv]), Float(uvs[2 * c.uv + 1])] : [0, 0]
+                        mesh.uvs += c.uv >= 0 ? [uvs[2 * c.uv], uvs[2 * c.uv + 1]] : [0, 0]
                     }
                     if normalKey != Int.min { vertexOf[key] = id }
                     ids.append(id)

@@ -43,7 +43,8 @@ enum WavefrontText {
                 tokens.append(token)
             }
             guard let keyword = tokens.first else { continue }
-            try body(WavefrontStatement(line: pendingStart, keyword: String(keyword), arguments: Array(tokens.dropFirst())))
+            try body(
+                WavefrontStatement(line: pendingStart, keyword: String(keyword), arguments: Array(tokens.dropFirst())))
         }
     }
 
