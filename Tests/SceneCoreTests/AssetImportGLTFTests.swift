@@ -287,7 +287,8 @@ final class AssetImportGLTFTests: XCTestCase {
         XCTAssertTrue(parts[0].mesh === parts[1].mesh)
         for part in parts {
             let m = part.assetFromPart
-            let det = m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+            let det =
+                m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
                 + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0])
             XCTAssertEqual(det < 0, part.name == "mirror")
             let nm = m.normalMatrix
@@ -298,7 +299,8 @@ final class AssetImportGLTFTests: XCTestCase {
                 let world = Vec3(
                     nm[0] * n.x + nm[3] * n.y + nm[6] * n.z, nm[1] * n.x + nm[4] * n.y + nm[7] * n.z,
                     nm[2] * n.x + nm[5] * n.y + nm[8] * n.z)
-                XCTAssertGreaterThan(world.dot(m.transformPoint(mesh.position(v)) - centre), 0, "\(part.name) vertex \(v)")
+                XCTAssertGreaterThan(
+                    world.dot(m.transformPoint(mesh.position(v)) - centre), 0, "\(part.name) vertex \(v)")
             }
         }
     }

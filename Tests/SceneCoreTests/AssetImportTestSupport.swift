@@ -108,7 +108,10 @@ struct GLTFBuilder {
         let t = b.floats([0, 0, 1, 0, 0, 1], type: "VEC2")
         let i = b.indices16([0, 1, 2])
         b["meshes"] = [
-            ["name": "tri", "primitives": [["attributes": ["POSITION": p, "NORMAL": n, "TEXCOORD_0": t], "indices": i]]]
+            [
+                "name": "tri",
+                "primitives": [["attributes": ["POSITION": p, "NORMAL": n, "TEXCOORD_0": t], "indices": i]],
+            ]
         ]
         b["nodes"] = [["mesh": 0, "name": "body"]]
         b["scenes"] = [["nodes": [0]]]
