@@ -121,6 +121,13 @@ final class AssetImportGLTFTests: XCTestCase {
         assertClose(asset.parts[2].assetFromPart.translation, Vec3(0, -1, 0))
     }
 
+    func testPartNamerSkipsNamesTaken() {
+        var namer = PartNamer()
+        XCTAssertEqual(
+            ["wheel_1", "wheel", "wheel", "wheel", "wheel_2"].map { namer.unique($0) },
+            ["wheel_1", "wheel", "wheel_2", "wheel_3", "wheel_2_1"])
+    }
+
     /// Every component type: BYTE/UBYTE/SHORT/USHORT positions plain and normalized, normalized
     /// UBYTE/USHORT texture coordinates, UBYTE/USHORT/UINT indices.
     func testEveryComponentType() throws {

@@ -122,6 +122,13 @@ final class AssetImportMalformedTests: XCTestCase {
             element: "nodes[0].extras.scenefarm_class",
             "expected a class name")
         assertImportError(glb { $0["meshes"] = [["primitives": []]] }, element: "meshes[0].primitives", "at least one")
+        // Instancing multiplies nodes by primitives: 101 nodes of 1000 primitives pass the parts cap.
+        assertImportError(
+            glb {
+                $0["meshes"] = [["primitives": Array(repeating: ["attributes": ["POSITION": 0]], count: 1000)]]
+                $0["nodes"] = Array(repeating: ["mesh": 0], count: 101)
+                $0["scenes"] = [["nodes": Array(0..<101)]]
+            }, element: "nodes[100].mesh", "more than 100000 parts")
     }
 
     // MARK: - buffers and URIs

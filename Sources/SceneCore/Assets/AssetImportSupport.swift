@@ -10,6 +10,9 @@ public enum AssetImportLimits {
     public static let maxVertices = 10_000_000
     /// Triangle indices (3 per triangle) over all meshes of one asset.
     public static let maxIndices = 30_000_000
+    /// Parts of one asset. glTF instancing multiplies nodes by primitives, so a small file could
+    /// otherwise ask for billions of parts.
+    public static let maxParts = 100_000
     /// Size of a glTF JSON document (a .gltf file or a GLB's JSON chunk).
     public static let maxJSONBytes = 64 << 20
 }
@@ -80,14 +83,17 @@ enum AssetAxes {
 /// "wheel_1", "wheel_2", skipping names already taken.
 struct PartNamer {
     private var used: Set<String> = []
+    /// The next suffix to try per base name, so naming n parts alike stays linear.
+    private var nextSuffix: [String: Int] = [:]
 
     mutating func unique(_ base: String) -> String {
         var name = base
-        var k = 1
+        var k = nextSuffix[base] ?? 1
         while used.contains(name) {
             name = "\(base)_\(k)"
             k += 1
         }
+        nextSuffix[base] = k
         used.insert(name)
         return name
     }

@@ -88,7 +88,8 @@ struct GLTFImporter {
             }
             visited[n] = true
             let world = parentFromFile * (try localTransform(node))
-            guard (sceneFarmFromFile * world).m.allSatisfy(\.isFinite) else {
+            let assetFromNode = sceneFarmFromFile * world
+            guard assetFromNode.m.allSatisfy(\.isFinite) else {
                 throw node.fail(nil, "its transform overflows (a value is too large)")
             }
             let own = try node.classExtra()
@@ -101,6 +102,9 @@ struct GLTFImporter {
                 guard !primitives.isEmpty else {
                     throw meshes[m].fail("primitives", "a mesh needs at least one primitive")
                 }
+                guard primitives.count <= AssetImportLimits.maxParts - parts.count else {
+                    throw node.fail("mesh", "the asset would have more than \(AssetImportLimits.maxParts) parts")
+                }
                 for j in primitives.indices {
                     let (material, texCoord) = try self.material(primitives[j])
                     let mesh = try primitive(
@@ -108,7 +112,7 @@ struct GLTFImporter {
                         textured: material.baseColorTexture != nil)
                     parts.append(
                         AssetPart(
-                            name: namer.unique(base), mesh: mesh, assetFromPart: sceneFarmFromFile * world,
+                            name: namer.unique(base), mesh: mesh, assetFromPart: assetFromNode,
                             material: material, classHint: classHint))
                 }
             }

@@ -221,6 +221,9 @@ struct OBJImporter {
         if let existing = groupIndex[key] {
             g = existing
         } else {
+            guard groups.count < AssetImportLimits.maxParts else {
+                throw fail(s.line, "more than \(AssetImportLimits.maxParts) parts (groups times materials)")
+            }
             g = groups.count
             groups.append(Group(name: part, material: material, materialLine: materialLine))
             groupIndex[key] = g
