@@ -6,12 +6,6 @@ public enum BitmapFont {
     /// Horizontal advance per character: the glyph and one pixel of space.
     public static let advance = 6
 
-    /// The width in pixels of `text` drawn in this font.
-    public static func width(of text: String) -> Int {
-        let n = text.count
-        return n == 0 ? 0 : n * advance - 1
-    }
-
     /// Draws `text` with its top-left corner at (x, y), clipped to the image. Characters without a
     /// glyph are drawn as `?`; lower-case letters as capitals.
     public static func draw(_ text: String, into image: inout RGBImage, x: Int, y: Int, color: Color8) {

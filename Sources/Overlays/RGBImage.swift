@@ -42,14 +42,6 @@ public struct RGBImage: Hashable, Sendable {
         self.pixels = pixels
     }
 
-    /// Wraps RGB8 bytes; nil when `pixels` does not hold `width * height * 3` bytes.
-    public init?(width: Int, height: Int, pixels: [UInt8]) {
-        guard width >= 0, height >= 0, pixels.count == width * height * 3 else { return nil }
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-
     /// The color channels of an RGBA8 buffer (`width * height * 4` bytes; alpha dropped); nil on a size mismatch.
     public init?(width: Int, height: Int, rgba: [UInt8]) {
         guard width >= 0, height >= 0, rgba.count == width * height * 4 else { return nil }

@@ -3,8 +3,8 @@ import CGLFW
 /// What GLFW's callbacks report between two turns of the window loop. GLFW calls them on the main
 /// thread from inside its event functions, so the loop reads this without locks.
 final class PreviewInput {
-    /// Keys pressed (or auto-repeated), with their modifier bits, in order.
-    var keys: [(key: Int32, mods: Int32)] = []
+    /// Keys pressed (or auto-repeated), in order.
+    var keys: [Int32] = []
     /// Wheel steps since the last turn (positive: away from the user).
     var scroll = 0.0
 
@@ -12,9 +12,9 @@ final class PreviewInput {
     func attach(to window: OpaquePointer, api: UnsafePointer<scenefarm_glfw_api>) {
         let glfw = api.pointee
         glfw.glfwSetWindowUserPointer(window, Unmanaged.passUnretained(self).toOpaque())
-        _ = glfw.glfwSetKeyCallback(window) { window, key, _, action, mods in
+        _ = glfw.glfwSetKeyCallback(window) { window, key, _, action, _ in
             guard action == GLFW_PRESS || action == GLFW_REPEAT, let input = PreviewInput.of(window) else { return }
-            input.keys.append((key, mods))
+            input.keys.append(key)
         }
         _ = glfw.glfwSetScrollCallback(window) { window, _, y in
             PreviewInput.of(window)?.scroll += y

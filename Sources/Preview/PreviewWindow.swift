@@ -44,7 +44,7 @@ public final class PreviewWindow {
     static let flySpeed = 5.0
 
     private let scenePath: String
-    private var options: PreviewWindowOptions
+    private let options: PreviewWindowOptions
     private let context: GLFWWindowContext
     private var renderer: GLRenderer?
     private var presenter: WindowPresenter?
@@ -73,11 +73,11 @@ public final class PreviewWindow {
     private var cursor: (x: Double, y: Double)?
     private var lastTurn = monotonicSeconds()
 
-    /// Opens the window for the scene at `scenePath` and runs until it is closed; returns the exit status.
-    /// A scene with errors opens too (showing them) and is picked up when it is fixed.
-    public static func run(scenePath: String, options: PreviewWindowOptions) throws -> Int32 {
+    /// Opens the window for the scene at `scenePath` and runs until it is closed (or a testing switch
+    /// ends it). A scene with errors opens too, showing them, and is picked up when it is fixed.
+    public static func run(scenePath: String, options: PreviewWindowOptions) throws {
         let window = try PreviewWindow(scenePath: scenePath, options: options)
-        return try window.loop()
+        try window.loop()
     }
 
     private init(scenePath: String, options: PreviewWindowOptions) throws {
@@ -116,7 +116,7 @@ public final class PreviewWindow {
 
     // MARK: - The loop
 
-    private func loop() throws -> Int32 {
+    private func loop() throws {
         let glfw = context.api.pointee
         var nextPoll = monotonicSeconds() + Self.pollInterval
         while glfw.glfwWindowShouldClose(context.window) == 0 {
@@ -146,7 +146,6 @@ public final class PreviewWindow {
             try PreviewOutput.writePNG(shot, to: path)
             say("preview: wrote screenshot \(path) (\(shot.width)x\(shot.height))")
         }
-        return 0
     }
 
     private func present() {
@@ -288,7 +287,7 @@ public final class PreviewWindow {
     private func handleKeys() {
         let events = input.keys
         input.keys.removeAll()
-        for (key, _) in events {
+        for key in events {
             switch key {
             case GLFW_KEY_ESCAPE: context.api.pointee.glfwSetWindowShouldClose(context.window, GLFW_TRUE)
             case GLFW_KEY_N, GLFW_KEY_RIGHT: stepFrame(by: 1)

@@ -31,9 +31,6 @@ public struct SceneWatcher {
         self.stamps = stamps
     }
 
-    /// The files watched, sorted.
-    public var paths: [String] { stamps.keys.sorted() }
-
     /// The paths whose file changed, appeared or disappeared since the watch started; sorted.
     public func changedPaths() -> [String] {
         stamps.keys.sorted().filter { Self.stamp($0) != stamps[$0] ?? nil }

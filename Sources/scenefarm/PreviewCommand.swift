@@ -30,14 +30,14 @@ struct PreviewCommand: ParsableCommand {
     @Option(name: .long, help: "Render at WxH instead of the scene's resolution (same field of view), e.g. 640x360.")
     var size: String?
 
-    @Option(name: .long, help: "The frame the window starts on.")
-    var frame: Int = 0
+    @Option(name: .long, help: "The frame the window starts on (default 0).")
+    var frame: Int?
 
-    @Option(name: .long, help: "The overlay the window starts with: rgb, semantic, instance or depth.")
-    var mode: String = PreviewMode.rgb.rawValue
+    @Option(name: .long, help: "The overlay the window starts with: rgb (default), semantic, instance or depth.")
+    var mode: String?
 
-    @Option(name: .long, help: "The 2D boxes the window starts with: none, tight or amodal.")
-    var boxes: String = BoxOverlay.none.rawValue
+    @Option(name: .long, help: "The 2D boxes the window starts with: none (default), tight or amodal.")
+    var boxes: String?
 
     @Option(name: .long, help: "Write a contact sheet to this PNG instead of opening a window.")
     var png: String?
@@ -53,11 +53,13 @@ struct PreviewCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "With --png: the columns, comma-separated, from rgb, semantic, instance, depth, boxes, amodal.")
-    var overlays: String = "rgb,semantic,instance,depth,boxes"
+        help:
+            "With --png: the columns, comma-separated, from rgb, semantic, instance, depth, boxes, amodal (default \(PreviewCommand.defaultOverlays))."
+    )
+    var overlays: String?
 
-    @Option(name: .long, help: "With --png: scale of each panel relative to the render size (0.05...1).")
-    var scale: Double = 0.5
+    @Option(name: .long, help: "With --png: scale of each panel relative to the render size, 0.05...1 (default 0.5).")
+    var scale: Double?
 
     @OptionGroup var renderer: RendererOptions
 
@@ -70,23 +72,27 @@ struct PreviewCommand: ParsableCommand {
         if let size, PreviewSize(parsing: size) == nil {
             throw ValidationError("--size must be WxH with each side 1...16384 (e.g. 640x360), got `\(size)`.")
         }
-        guard frame >= 0 else { throw ValidationError("--frame must be 0 or more, got \(frame).") }
-        guard PreviewMode(rawValue: mode) != nil else {
+        if let frame, frame < 0 { throw ValidationError("--frame must be 0 or more, got \(frame).") }
+        if let mode, PreviewMode(rawValue: mode) == nil {
             throw ValidationError(
                 "--mode must be one of \(PreviewMode.allCases.map(\.rawValue).joined(separator: ", ")), got `\(mode)`.")
         }
-        guard BoxOverlay(rawValue: boxes) != nil else {
+        if let boxes, BoxOverlay(rawValue: boxes) == nil {
             throw ValidationError("--boxes must be none, tight or amodal, got `\(boxes)`.")
         }
         if png == nil {
             for (name, given) in [
                 ("--frames", frames != nil), ("--count", count != nil), ("--columns", columns != nil),
+                ("--overlays", overlays != nil), ("--scale", scale != nil),
             ] where given {
                 throw ValidationError("\(name) belongs to the contact sheet: use it with --png OUT.")
             }
         } else {
-            for (name, given) in [("--exit-after-frames", exitAfterFrames != nil), ("--screenshot", screenshot != nil)]
-            where given {
+            for (name, given) in [
+                ("--frame", frame != nil), ("--mode", mode != nil), ("--boxes", boxes != nil),
+                ("--exit-after-frames", exitAfterFrames != nil), ("--exit-after-reloads", exitAfterReloads != nil),
+                ("--screenshot", screenshot != nil),
+            ] where given {
                 throw ValidationError("\(name) belongs to the window, not to --png.")
             }
         }
@@ -95,7 +101,9 @@ struct PreviewCommand: ParsableCommand {
         _ = try overlayList()
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count).") }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1, got \(columns).") }
-        guard (0.05...1).contains(scale) else { throw ValidationError("--scale must be in 0.05...1, got \(scale).") }
+        if let scale, !(0.05...1).contains(scale) {
+            throw ValidationError("--scale must be in 0.05...1, got \(scale).")
+        }
         if let n = exitAfterFrames, n < 1 { throw ValidationError("--exit-after-frames must be at least 1.") }
         if let n = exitAfterReloads, n < 1 { throw ValidationError("--exit-after-reloads must be at least 1.") }
     }
@@ -122,8 +130,10 @@ struct PreviewCommand: ParsableCommand {
         return (0..<n).map { $0 * frameCount / n }
     }
 
+    static let defaultOverlays = "rgb,semantic,instance,depth,boxes"
+
     func overlayList() throws -> [SheetOverlay] {
-        try overlays.split(separator: ",", omittingEmptySubsequences: false).map { part in
+        try (overlays ?? Self.defaultOverlays).split(separator: ",", omittingEmptySubsequences: false).map { part in
             let name = part.trimmingCharacters(in: .whitespaces)
             guard let overlay = SheetOverlay(rawValue: name) else {
                 throw ValidationError(
@@ -141,17 +151,15 @@ struct PreviewCommand: ParsableCommand {
             return
         }
         var options = PreviewWindowOptions()
-        options.frame = frame
+        options.frame = frame ?? 0
         options.seed = seed
-        options.mode = PreviewMode(rawValue: mode) ?? .rgb
-        options.boxes = BoxOverlay(rawValue: boxes) ?? .none
+        options.mode = mode.flatMap(PreviewMode.init(rawValue:)) ?? .rgb
+        options.boxes = boxes.flatMap(BoxOverlay.init(rawValue:)) ?? .none
         options.size = size
         options.exitAfterFrames = exitAfterFrames
         options.exitAfterReloads = exitAfterReloads
         options.screenshot = screenshot
-        let status: Int32
-        do { status = try PreviewWindow.run(scenePath: scene, options: options) } catch { throw fail(error) }
-        if status != 0 { throw ExitCode(status) }
+        do { try PreviewWindow.run(scenePath: scene, options: options) } catch { throw fail(error) }
     }
 
     private func writeSheet(to out: String, size: PreviewSize?) throws {
@@ -162,7 +170,7 @@ struct PreviewCommand: ParsableCommand {
         do {
             let gl = try HeadlessGLRenderer(platform: renderer.platform, computesCoverage: overlays.contains(.amodal))
             let sheet = try PreviewSheet.render(
-                scene: loaded, frames: indices, overlays: overlays, columns: columns, scale: scale, size: size,
+                scene: loaded, frames: indices, overlays: overlays, columns: columns, scale: scale ?? 0.5, size: size,
                 renderer: gl)
             try PreviewOutput.writePNG(sheet.image, to: out)
             print(

@@ -40,6 +40,15 @@ final class PreviewCLITests: XCTestCase {
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.stderr.contains("normals"), unknown.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: badOut))
+
+        // Options of the window with --png, and of the sheet without it, are mistakes, not ignored.
+        let windowOption = try CLI.run(["preview", CLI.scene("minimal.yaml"), "--png", badOut, "--mode", "depth"])
+        XCTAssertNotEqual(windowOption.status, 0)
+        XCTAssertTrue(windowOption.stderr.contains("--mode"), windowOption.stderr)
+        let sheetOption = try CLI.run(["preview", CLI.scene("minimal.yaml"), "--frames", "0,1"])
+        XCTAssertNotEqual(sheetOption.status, 0)
+        XCTAssertTrue(sheetOption.stderr.contains("--png"), sheetOption.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: badOut))
     }
 
     func testHelpListsTheControls() throws {
