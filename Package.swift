@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         .target(name: "SceneCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Labels", dependencies: ["SceneCore"]),
+        // The procedural asset library: mesh toolkit, glTF writer and the assets under assets/.
+        .target(name: "AssetLibrary", dependencies: ["SceneCore"]),
         .systemLibrary(name: "CGL", path: "Sources/CGL"),
         // GLFW loaded at run time (dlopen), so the binary links no window-system library; see its header.
         .target(name: "CGLFW"),
@@ -101,7 +103,7 @@ let package = Package(
             dependencies: [
                 "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline", "CAllocator",
                 "Preview",
-                "FarmProtocol", "FarmTLS", "Coordinator", "Worker",
+                "FarmProtocol", "FarmTLS", "Coordinator", "Worker", "AssetLibrary",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -109,6 +111,7 @@ let package = Package(
         ),
         .testTarget(name: "SceneCoreTests", dependencies: ["SceneCore"]),
         .testTarget(name: "LabelsTests", dependencies: ["Labels", "SceneCore"]),
+        .testTarget(name: "AssetLibraryTests", dependencies: ["AssetLibrary", "SceneCore"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),

@@ -30,6 +30,7 @@ struct SceneFarm: ParsableCommand {
         subcommands: [
             RenderCommand.self, BenchCommand.self, ValidateCommand.self, SampleCommand.self, VerifyCommand.self,
             SheetCommand.self, PreviewCommand.self, ExportCommand.self, DevicesCommand.self, ReportCommand.self,
+            AssetsCommand.self,
             CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self, CancelCommand.self,
         ]
     )
