@@ -340,7 +340,9 @@ public final class FarmCoordinator: @unchecked Sendable {
             guard session.leases.contains(id), let ref = leases[id], let job = jobs[ref.jobID] else {
                 return .revoke(id < nextLeaseID ? "stale_lease" : "unknown_lease")
             }
-            guard Self.hasExpectedFiles(files, frame: frame) else { return .drop("invalid") }
+            guard Self.hasExpectedFiles(files, frame: frame, cameraFolders: job.sink.cameraFolders) else {
+                return .drop("invalid")
+            }
             switch job.table.complete(leaseID: ref.local, frame: frame, now: now) {
             case .committed:
                 job.pendingCommits += 1
@@ -403,10 +405,11 @@ public final class FarmCoordinator: @unchecked Sendable {
         }
     }
 
-    /// The files of frame `frame`: exactly the native dataset's five, in any order.
-    static func hasExpectedFiles(_ files: [FileBlob], frame: Int) -> Bool {
+    /// The files of frame `frame`: exactly the native dataset's five (each camera's, under its
+    /// folder, for a multi-camera job), in any order.
+    static func hasExpectedFiles(_ files: [FileBlob], frame: Int, cameraFolders: [String] = []) -> Bool {
         guard frame >= 0 else { return false }
-        let expected = Set(JobSink.expectedPaths(frame: frame))
+        let expected = Set(JobSink.expectedPaths(frame: frame, cameraFolders: cameraFolders))
         return files.count == expected.count && Set(files.map(\.path)) == expected
     }
 

@@ -53,10 +53,15 @@ public final class GLRenderer: FrameRenderer {
     private let vao: GLuint
     private var buffers: [GLuint] = []
     private var meshRanges: [ShapeGeometry: (firstIndex: Int, count: Int, baseVertex: Int)] = [:]
-    private var target: Targets?
-    private var slots: [ReadbackSlot] = []
-    private var nextSlot = 0
-    private var pending: [(slot: Int, index: Int, submitStart: Double)] = []
+    /// Render targets and readback buffers of each image size in use, the current one first: a
+    /// rig whose cameras differ in size switches between them without reallocating. At most
+    /// `maxTargetSizes`; the least recently used without a frame in flight goes first.
+    private var targets: [Targets] = []
+    private var target: Targets? { targets.first }
+    private var maxTargetSizes: Int { max(4, maxFramesInFlight + 1) }
+    private var pending: [(width: Int, height: Int, slot: Int, index: Int, submitStart: Double)] = []
+    /// Render-target sets created so far (tests check that alternating sizes reuse them).
+    private(set) var targetAllocations = 0
 
     private struct Uniforms {
         var sunDirection: GLint = -1
@@ -89,7 +94,7 @@ public final class GLRenderer: FrameRenderer {
     private var shadowFramebuffer: GLuint = 0
     private var shadowTexture: GLuint = 0
     private var shadowTextureSize = 0
-    /// The render targets of one resolution.
+    /// The render targets of one resolution, and its readback slots (one per frame in flight).
     private struct Targets {
         var width: Int
         var height: Int
@@ -98,6 +103,8 @@ public final class GLRenderer: FrameRenderer {
         var ids: GLuint = 0
         var depth: GLuint = 0
         var depthStencil: GLuint = 0
+        var slots: [ReadbackSlot] = []
+        var nextSlot = 0
     }
 
     /// Pixel buffers for one frame in flight.
@@ -199,8 +206,7 @@ public final class GLRenderer: FrameRenderer {
     }
 
     deinit {
-        // Wait for frames still in flight so no GL command refers to freed objects.
-        for p in pending { if let fence = slots[p.slot].fence { glDeleteSync(fence) } }
+        // Fences of frames still in flight go with their slots.
         destroyTargets()
         glDeleteProgram(program)
         glDeleteProgram(coverageProgram)
@@ -271,13 +277,13 @@ public final class GLRenderer: FrameRenderer {
         if readback == .direct {
             glFlush()
             try GL.checkError("frame \(spec.index)")
-            pending.append((0, spec.index, start))
+            pending.append((t.width, t.height, 0, spec.index, start))
             return
         }
         // Asynchronous readback of the three targets into this slot's pixel buffers.
-        let slotIndex = nextSlot
-        nextSlot = (nextSlot + 1) % maxFramesInFlight
-        let slot = slots[slotIndex]
+        let slotIndex = t.nextSlot
+        targets[0].nextSlot = (slotIndex + 1) % maxFramesInFlight
+        let slot = t.slots[slotIndex]
         let pixels = t.width * t.height
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), slot.color)
         glGetTextureImage(t.color, 0, GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), GLsizei(pixels * 4), nil)
@@ -286,23 +292,26 @@ public final class GLRenderer: FrameRenderer {
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), slot.depth)
         glGetTextureImage(t.depth, 0, GLenum(GL_RED), GLenum(GL_FLOAT), GLsizei(pixels * 4), nil)
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
-        slots[slotIndex].fence = glFenceSync(GLenum(GL_SYNC_GPU_COMMANDS_COMPLETE), 0)
+        targets[0].slots[slotIndex].fence = glFenceSync(GLenum(GL_SYNC_GPU_COMMANDS_COMPLETE), 0)
         glFlush()
         try GL.checkError("frame \(spec.index)")
-        pending.append((slotIndex, spec.index, start))
+        pending.append((t.width, t.height, slotIndex, spec.index, start))
     }
 
     public func receive() throws -> RenderedFrame {
         guard !pending.isEmpty else { throw RenderError("receive called with no frame in flight") }
-        guard let t = target else { throw RenderError("no render targets") }
         let p = pending.removeFirst()
+        guard let ti = targets.firstIndex(where: { $0.width == p.width && $0.height == p.height }) else {
+            throw RenderError("no render targets")
+        }
+        let t = targets[ti]
         let coverage = pendingCoverage.removeFirst()
         if readback == .direct {
             var frame = try receiveDirect(p.index, submitStart: p.submitStart, targets: t)
             frame.coverage = coverage
             return frame
         }
-        let slot = slots[p.slot]
+        let slot = t.slots[p.slot]
         if let fence = slot.fence {
             // Wait in slices so a hung driver surfaces as an error rather than a silent hang.
             var waited = 0
@@ -314,7 +323,7 @@ public final class GLRenderer: FrameRenderer {
                 if waited >= 120 { throw RenderError("frame \(p.index): the GPU did not finish within 120 s") }
             }
             glDeleteSync(fence)
-            slots[p.slot].fence = nil
+            targets[ti].slots[p.slot].fence = nil
         }
         let rendered = monotonicSeconds()
         let pixels = t.width * t.height
@@ -446,13 +455,18 @@ public final class GLRenderer: FrameRenderer {
 
         let batch = Self.coverageSlotsPerBatch
         let layers = (min(ids.count, batch) + 31) / 32
-        if coverageTexture == 0 || coverageLayers < layers || coverageSize != (t.width, t.height) {
+        // Grown, never shrunk: cameras of other sizes use its top-left corner, so a rig alternating
+        // between sizes does not reallocate it every frame.
+        if coverageTexture == 0 || coverageLayers < layers || coverageSize.width < t.width
+            || coverageSize.height < t.height
+        {
             if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
+            coverageLayers = max(coverageLayers, layers)
+            coverageSize = (max(coverageSize.width, t.width), max(coverageSize.height, t.height))
             glCreateTextures(GLenum(GL_TEXTURE_2D_ARRAY), 1, &coverageTexture)
             glTextureStorage3D(
-                coverageTexture, 1, GLenum(GL_R32UI), GLsizei(t.width), GLsizei(t.height), GLsizei(layers))
-            coverageLayers = layers
-            coverageSize = (t.width, t.height)
+                coverageTexture, 1, GLenum(GL_R32UI), GLsizei(coverageSize.width), GLsizei(coverageSize.height),
+                GLsizei(coverageLayers))
         }
         var buffers = [GLuint](repeating: 0, count: 2)
         glCreateBuffers(2, &buffers)
@@ -592,11 +606,18 @@ public final class GLRenderer: FrameRenderer {
         }
     }
 
+    /// Makes the targets of this size current, creating them unless they exist.
     private func ensureTargets(width: Int, height: Int) throws {
-        if let t = target, t.width == width, t.height == height { return }
-        guard pending.isEmpty else { throw RenderError("resolution changed while frames are in flight") }
-        destroyTargets()
+        if let i = targets.firstIndex(where: { $0.width == width && $0.height == height }) {
+            if i > 0 { targets.insert(targets.remove(at: i), at: 0) }
+            return
+        }
+        func inFlight(_ t: Targets) -> Bool { pending.contains { $0.width == t.width && $0.height == t.height } }
+        if targets.count >= maxTargetSizes, let old = targets.lastIndex(where: { !inFlight($0) }) {
+            destroy(targets.remove(at: old))
+        }
         var t = Targets(width: width, height: height)
+        targetAllocations += 1
         var names = [GLuint](repeating: 0, count: 3)
         glCreateTextures(GLenum(GL_TEXTURE_2D), 3, &names)
         t.color = names[0]
@@ -623,36 +644,38 @@ public final class GLRenderer: FrameRenderer {
         glNamedFramebufferDrawBuffers(t.framebuffer, 3, drawBuffers)
         let status = glCheckNamedFramebufferStatus(t.framebuffer, GLenum(GL_FRAMEBUFFER))
         guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            destroy(t)
             throw RenderError("framebuffer \(width)x\(height) incomplete (status 0x\(String(status, radix: 16)))")
         }
-        target = t
-
-        slots = (0..<maxFramesInFlight).map { _ in
-            var b = [GLuint](repeating: 0, count: 3)
-            glCreateBuffers(3, &b)
-            let pixels = width * height
-            for name in b {
-                glNamedBufferStorage(name, pixels * 4, nil, GLbitfield(GL_MAP_READ_BIT | GL_CLIENT_STORAGE_BIT))
+        if readback == .pixelBuffers {
+            t.slots = (0..<maxFramesInFlight).map { _ in
+                var b = [GLuint](repeating: 0, count: 3)
+                glCreateBuffers(3, &b)
+                let pixels = width * height
+                for name in b {
+                    glNamedBufferStorage(name, pixels * 4, nil, GLbitfield(GL_MAP_READ_BIT | GL_CLIENT_STORAGE_BIT))
+                }
+                return ReadbackSlot(color: b[0], ids: b[1], depth: b[2], fence: nil)
             }
-            return ReadbackSlot(color: b[0], ids: b[1], depth: b[2], fence: nil)
         }
-        nextSlot = 0
+        targets.insert(t, at: 0)
         try GL.checkError("creating \(width)x\(height) render targets")
     }
 
-    private func destroyTargets() {
-        if let t = target {
-            var fb = t.framebuffer, rb = t.depthStencil
-            glDeleteFramebuffers(1, &fb)
-            glDeleteRenderbuffers(1, &rb)
-            glDeleteTextures(3, [t.color, t.ids, t.depth])
-        }
-        for s in slots {
+    private func destroy(_ t: Targets) {
+        var fb = t.framebuffer, rb = t.depthStencil
+        glDeleteFramebuffers(1, &fb)
+        glDeleteRenderbuffers(1, &rb)
+        glDeleteTextures(3, [t.color, t.ids, t.depth])
+        for s in t.slots {
             glDeleteBuffers(3, [s.color, s.ids, s.depth])
             if let f = s.fence { glDeleteSync(f) }
         }
-        slots = []
-        target = nil
+    }
+
+    private func destroyTargets() {
+        for t in targets { destroy(t) }
+        targets = []
     }
 
 }

@@ -96,9 +96,10 @@ final class LeaseWorkQueue: @unchecked Sendable {
             let index = entries[0].frames.removeFirst()
             if entries[0].frames.isEmpty { entries.removeFirst() }
             let seed = first.job.seed
-            return FrameWork(index: index, tag: first.tag, profile: first.job.options) {
-                try scene.frame(index, seed: seed)
-            }
+            // A multi-camera scene's frame is rendered from every camera of its rig.
+            return FrameWork(
+                index: index, tag: first.tag, profile: first.job.options, cameras: CameraViews(scene: scene)
+            ) { try scene.frame(index, seed: seed) }
         }
     }
 }

@@ -73,6 +73,8 @@ public struct SceneDescription: Hashable, Sendable {
     public var groups: [GroupDescription]
     /// The `weather` block; nil: none (clear sky, no fog, exposure 1, as before weather existed).
     public var weather: WeatherDescription? = nil
+    /// The cameras: the primary (`camera`) and any mounted beside it (`cameras`); see RigCamera.swift.
+    public var rig = CameraRig()
 
     /// The class with this name, if the table has one.
     public func classID(named name: String) -> Int? { classes.first { $0.name == name }?.id }

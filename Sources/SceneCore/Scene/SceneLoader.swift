@@ -117,7 +117,7 @@ struct SceneParser {
 
     static let topLevelKeys = [
         "format", "name", "seed", "frames", "resample_every", "classes", "camera", "lighting", "ground", "road",
-        "objects", "groups", "weather",
+        "objects", "groups", "weather", "cameras",
     ]
 
     mutating func parseScene(_ root: Node) -> SceneDescription? {
@@ -141,6 +141,7 @@ struct SceneParser {
 
         if let node = top.required("classes", "a list of {id, name, color}") { classes = parseClasses(node) }
         let camera = top.required("camera", "a mapping with at least `resolution`").flatMap { parseCamera($0) }
+        let rig = parseCameraRig(top, primary: camera)
         let weather = top["weather"].flatMap { parseWeather($0) }
         let lighting = parseLighting(top["lighting"], hasWeather: top.has("weather"))
         let ground = top["ground"].flatMap { parseGround($0) }
@@ -172,7 +173,7 @@ struct SceneParser {
         return SceneDescription(
             file: file, formatVersion: version, name: name, seed: seed, frameCount: frames,
             resampleEvery: resampleEvery, classes: classes, camera: camera, lighting: lighting, ground: ground,
-            road: road, objects: objects, groups: groups, weather: weather)
+            road: road, objects: objects, groups: groups, weather: weather, rig: rig)
     }
 
     private func defaultName() -> String {
@@ -251,7 +252,7 @@ struct SceneParser {
 
     static let cameraKeys = [
         "resolution", "fov_deg", "intrinsics", "near", "position", "look_at", "yaw_deg", "pitch_deg", "roll_deg",
-        "motion", "jitter",
+        "motion", "jitter", "name",
     ]
 
     func parseCamera(_ node: Node) -> CameraDescription? {
