@@ -434,8 +434,11 @@ struct SceneComposer {
             let known =
                 blocks.names.isEmpty
                 ? "the scene defines no `\(section)`" : "\(section): \(blocks.names.joined(separator: ", "))"
-            read.report(
-                nameNode, join(path, key), "unknown \(what) `\(name)`\(didYouMean(name, blocks.names)) (\(known))")
+            // A file that could not be read may have defined it; that file was reported.
+            if !missedAFile {
+                read.report(
+                    nameNode, join(path, key), "unknown \(what) `\(name)`\(didYouMean(name, blocks.names)) (\(known))")
+            }
             collector.suppress(path)
             return overrides
         }
@@ -447,8 +450,8 @@ struct SceneComposer {
     }
 
     /// Replaces every `colors: NAME` with the palette's list. A name that is not a palette is reported
-    /// and the field dropped (the class color stands in), and so is a palette with a bad color, which
-    /// was reported where it is defined.
+    /// (unless a file that could not be read may have defined it) and the field dropped (the class
+    /// color stands in), and so is a palette with a bad color, which was reported where it is defined.
     private func substitutePalettes(_ node: Node, _ path: String, _ names: [String], _ valid: [String: Node]) -> Node {
         guard spend(node) else { return node }
         switch node {
@@ -465,7 +468,7 @@ struct SceneComposer {
                 }
                 if let palette = valid[s.string] {
                     pairs.append((k, palette))
-                } else if !names.contains(s.string) {
+                } else if !names.contains(s.string), !missedAFile {
                     let known =
                         names.isEmpty ? "the scene defines no `palettes`" : "palettes: \(names.joined(separator: ", "))"
                     let hint = s.string.hasPrefix("#") ? "; a single color goes in `color`" : ""
