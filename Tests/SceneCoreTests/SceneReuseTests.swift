@@ -231,6 +231,18 @@ final class SceneReuseTests: XCTestCase {
             ])
     }
 
+    /// Line breaks of every kind keep each file's lines its own (CRLF, CR, and a file that ends
+    /// without one).
+    func testLinesStayInTheirFileWhateverTheLineBreaks() throws {
+        let path = try write([
+            "crlf.yaml": "format: 1\r\n# a comment\r\nseed: -1\r\n",
+            "cr.yaml": "format: 1\r\rframes: 0",
+            "scene.yaml": minimalValidYAML + "\ninclude: [crlf.yaml, cr.yaml]\nresample_every: 0\n",
+        ])
+        let found = issues(path).map { "\(($0.file as NSString).lastPathComponent):\($0.line):\($0.column) \($0.path)" }
+        XCTAssertEqual(found, ["scene.yaml:8:17 resample_every", "crlf.yaml:3:7 seed", "cr.yaml:3:9 frames"])
+    }
+
     func testSortedByFileThenPosition() throws {
         let path = try write([
             "a.yaml": "format: 1\nseed: -1\n",

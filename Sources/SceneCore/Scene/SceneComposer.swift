@@ -126,9 +126,9 @@ struct SceneComposer {
             var mark: Position?
             if let offset {
                 let prefix = yaml.prefix(offset)
-                let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+                let line = prefix.reduce(1) { $1.isNewline ? $0 + 1 : $0 }
                 let column =
-                    prefix.split(separator: "\n", omittingEmptySubsequences: false).last.map {
+                    prefix.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).last.map {
                         $0.unicodeScalars.count + 1
                     } ?? 1
                 mark = Position(line: line, column: column)

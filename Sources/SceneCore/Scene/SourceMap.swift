@@ -29,7 +29,9 @@ final class SourceMap {
     /// Registers a file's text and returns the text to compose in its place: `text` after as many
     /// newlines as the file's offset.
     func register(key: String, displayName: String, text: String) -> (offset: Int, composable: String) {
-        let lineCount = text.reduce(1) { $1 == "\n" || $1 == "\r\n" || $1 == "\r" ? $0 + 1 : $0 }
+        // Every character that may end a line (a superset of YAML's breaks): counting one too many
+        // only leaves a gap, one too few would let the file's last marks fall in the next file's range.
+        let lineCount = text.reduce(1) { $1.isNewline ? $0 + 1 : $0 }
         let offset = nextOffset
         sources.append(Source(key: key, displayName: displayName, offset: offset, lineCount: lineCount))
         // One spare line past the end: Yams puts end-of-input marks there.
