@@ -26,13 +26,23 @@ let package = Package(
         .target(name: "SceneCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Labels", dependencies: ["SceneCore"]),
         .systemLibrary(name: "CGL", path: "Sources/CGL"),
-        .target(name: "RenderContext", dependencies: ["CGL"]),
+        // GLFW loaded at run time (dlopen), so the binary links no window-system library; see its header.
+        .target(name: "CGLFW"),
+        .target(name: "RenderContext", dependencies: ["CGL", "CGLFW"]),
         .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
         .target(name: "ImageCodec", dependencies: ["CPNG"]),
         .target(name: "CAllocator"),
         .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),
-        .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
+        // Pictures of labels for people (class/instance colors, depth shades, boxes, a bitmap font): shared by
+        // `scenefarm sheet` (Export's ContactSheet) and `scenefarm preview`.
+        .target(name: "Overlays", dependencies: ["SceneCore"]),
+        .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec", "Overlays"]),
+        // `scenefarm preview`: the live window and headless contact sheets for scene authors.
+        .target(
+            name: "Preview",
+            dependencies: ["Render", "RenderContext", "SceneCore", "Labels", "Overlays", "ImageCodec", "CGL", "CGLFW"]
+        ),
         .target(name: "FramePipeline", dependencies: ["SceneCore", "Labels", "Export"]),
         // The farm's wire: messages, framing, handshake and auth. NIOCore only, never NIOPosix.
         .target(
@@ -90,6 +100,7 @@ let package = Package(
             name: "scenefarm",
             dependencies: [
                 "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline", "CAllocator",
+                "Preview",
                 "FarmProtocol", "FarmTLS", "Coordinator", "Worker",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -103,11 +114,15 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
         .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
-        .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore"]),
+        .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore", "Preview"]),
+        .testTarget(
+            name: "PreviewTests",
+            dependencies: ["Preview", "Overlays", "Render", "RenderContext", "SceneCore", "Labels", "ImageCodec"]
+        ),
         .testTarget(
             name: "FarmProtocolTests",
             dependencies: [
-                "FarmProtocol",
+                "FarmProtocol", "SceneCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

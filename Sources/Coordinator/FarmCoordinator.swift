@@ -136,15 +136,15 @@ public final class FarmCoordinator: @unchecked Sendable {
         }
         let scene: SceneDescription
         do {
-            scene = try SceneLoader.load(yaml: request.sceneYAML, file: request.sceneFile)
+            scene = try SceneLoader.load(bundle: request.scene, displayName: request.sceneFile)
         } catch {
             throw JobRequestError("\(error)")
         }
         let frames = request.frames ?? scene.frameCount
         guard frames >= 1 else { throw JobRequestError("a job needs at least 1 frame, got \(frames)") }
         let record = JobRecord(
-            id: name, datasetPath: path, sceneFile: request.sceneFile, sceneYAML: request.sceneYAML,
-            sceneDigest: FarmAuthentication.sha256Hex(request.sceneYAML.utf8), seed: request.seed ?? scene.seed,
+            id: name, datasetPath: path, sceneFile: request.sceneFile, scene: request.scene,
+            sceneDigest: FarmAuthentication.sceneDigest(request.scene), seed: request.seed ?? scene.seed,
             frameCount: frames, options: request.options, formats: request.formats)
 
         if let existing = try journal.job(id: name) {
@@ -440,7 +440,7 @@ public final class FarmCoordinator: @unchecked Sendable {
                         let r = job.record
                         messages.append(
                             .job(
-                                jobID: r.id, sceneYAML: r.sceneYAML, sceneDigest: r.sceneDigest, seed: r.seed,
+                                jobID: r.id, scene: r.scene, sceneDigest: r.sceneDigest, seed: r.seed,
                                 frameCount: r.frameCount, options: r.options))
                     }
                     messages.append(

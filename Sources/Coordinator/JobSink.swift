@@ -108,14 +108,14 @@ public final class JobSink: @unchecked Sendable {
         }
         datasetDirectory = job.datasetPath == "." ? journal.root : journal.root + "/" + job.datasetPath
 
-        let digest = FarmAuthentication.sha256Hex(Array(job.sceneYAML.utf8))
+        let digest = FarmAuthentication.sceneDigest(job.scene)
         guard digest == job.sceneDigest else {
-            throw openError("scene digest \(job.sceneDigest) does not match the scene text (SHA-256 \(digest))")
+            throw openError("scene digest \(job.sceneDigest) does not match the scene's files (SHA-256 \(digest))")
         }
         let firstFrame: FrameSpec
         let scene: SceneDescription
         do {
-            scene = try SceneLoader.load(yaml: job.sceneYAML, file: job.sceneFile)
+            scene = try SceneLoader.load(bundle: job.scene, displayName: job.sceneFile)
             firstFrame = try scene.frame(0, seed: job.seed)
         } catch {
             throw openError("cannot load the scene \(job.sceneFile): \(error)")

@@ -1,4 +1,5 @@
 import Crypto
+import SceneCore
 import Foundation
 
 /// The handshake's proof of the shared token: the coordinator sends a random nonce, the worker
@@ -23,6 +24,9 @@ public enum FarmAuthentication {
     }
 
     /// SHA-256 of `bytes` as 64 lowercase hex digits (the job's `sceneDigest`).
+    /// The digest a job's scene is known by: SHA-256 of the bundle's canonical bytes.
+    public static func sceneDigest(_ bundle: SceneBundle) -> String { sha256Hex(bundle.canonicalBytes) }
+
     public static func sha256Hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digest = SHA256.hash(data: Array(bytes))
         return digest.map { byte in

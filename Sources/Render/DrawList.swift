@@ -75,7 +75,9 @@ struct DrawList {
         for key in order {
             let list = members[key] ?? []
             batches.append(
-                Batch(mesh: key.mesh, mirrored: key.mirrored, first: records.count / Self.floatsPerRecord, count: list.count))
+                Batch(
+                    mesh: key.mesh, mirrored: key.mirrored, first: records.count / Self.floatsPerRecord,
+                    count: list.count))
             for k in list {
                 recordOfItem[k] = records.count / Self.floatsPerRecord
                 records += keyed[k].record

@@ -360,11 +360,9 @@ struct SubmitCommand: ParsableCommand {
     var wait = false
 
     func run() throws {
-        _ = try sceneOptions.load()
-        let yaml: String
-        do { yaml = try String(contentsOfFile: sceneOptions.scene, encoding: .utf8) } catch { throw fail(error) }
+        let (_, bundle) = try sceneOptions.loadWithBundle()
         let request = JobRequest(
-            name: out, sceneFile: sceneOptions.scene, sceneYAML: yaml, frames: sceneOptions.frames,
+            name: out, sceneFile: sceneOptions.scene, scene: bundle, frames: sceneOptions.frames,
             seed: sceneOptions.seed, options: JobOptions(computesCoverage: !noAmodal), formats: format.map(\.rawValue))
         let reply = try address.request(.submit(request))
         guard case .submitted(let jobID, let resumed) = reply else { throw fail(address.unexpected(reply)) }

@@ -21,9 +21,12 @@ struct SceneOptions: ParsableArguments {
     }
 
     /// Loads and validates the scene, printing every problem and exiting non-zero on failure.
-    func load() throws -> SceneDescription {
+    func load() throws -> SceneDescription { try loadWithBundle().scene }
+
+    /// The scene and every file it was built from (what a job sends to workers).
+    func loadWithBundle() throws -> (scene: SceneDescription, bundle: SceneBundle) {
         do {
-            return try SceneLoader.load(path: scene)
+            return try SceneLoader.loadWithBundle(path: scene)
         } catch {
             throw fail(error)
         }
@@ -81,7 +84,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scene = try sceneOptions.load()
+        let (scene, bundle) = try sceneOptions.loadWithBundle()
         let seed = sceneOptions.seed ?? scene.seed
         let count = sceneOptions.frames ?? scene.frameCount
         let first = try sampleFrame(scene, 0, seed: seed)
@@ -97,8 +100,6 @@ struct RenderCommand: ParsableCommand {
         printError(
             "scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed), "
                 + "\(workers) worker\(workers == 1 ? "" : "s")")
-        let yaml: String
-        do { yaml = try String(contentsOfFile: sceneOptions.scene, encoding: .utf8) } catch { throw fail(error) }
         let verbose = self.verbose
         let result: EmbeddedFarm.Result
         do {
@@ -109,7 +110,7 @@ struct RenderCommand: ParsableCommand {
                 })
             result = try farm.run(
                 request: JobRequest(
-                    name: "render", sceneFile: sceneOptions.scene, sceneYAML: yaml, frames: count, seed: seed,
+                    name: "render", sceneFile: sceneOptions.scene, scene: bundle, frames: count, seed: seed,
                     options: JobOptions(computesCoverage: !labelOptions.noAmodal), formats: format.map(\.rawValue)),
                 workers: workers,
                 workerArguments: renderer.workerArguments + [

@@ -39,7 +39,7 @@ final class SampleJSONTests: XCTestCase {
             XCTAssertEqual(a, b, accuracy: 1e-15)
         }
         for v in frame.camera.worldFromCamera.m + [0.1, 1e-7, -0.0, 1e300, Double.leastNonzeroMagnitude] {
-            XCTAssertEqual(Double(JSONValue.number(v).text()), v, "printed so that it reads back exactly")
+            XCTAssertEqual(Double(PrintedJSON.number(v).text()), v, "printed so that it reads back exactly")
         }
 
         let surfaces = try XCTUnwrap(json["surfaces"] as? [[String: Any]])
@@ -79,7 +79,7 @@ final class SampleJSONTests: XCTestCase {
     }
 
     func testStringsAreEscaped() {
-        let value = JSONValue.object([("a\"b", .string("line\nbreak\u{1}\\"))])
+        let value = PrintedJSON.object([("a\"b", .string("line\nbreak\u{1}\\"))])
         XCTAssertEqual(value.text(), "{\n  \"a\\\"b\": \"line\\nbreak\\u0001\\\\\"\n}")
     }
 }

@@ -5,20 +5,20 @@
 // keys never come from a dictionary, and numbers are printed by Swift's shortest round-trip form.
 
 /// A JSON value printed deterministically.
-enum JSONValue {
+enum PrintedJSON {
     case null
     case bool(Bool)
     case int(Int)
     case uint(UInt64)
     case number(Double)
     case string(String)
-    case array([JSONValue])
+    case array([PrintedJSON])
     /// Members in the order given.
-    case object([(String, JSONValue)])
+    case object([(String, PrintedJSON)])
 
-    static func vector(_ v: Vec3) -> JSONValue { .array([.number(v.x), .number(v.y), .number(v.z)]) }
-    static func matrix(_ m: Mat4) -> JSONValue { .array(m.rows.map { .array($0.map(JSONValue.number)) }) }
-    static func optional(_ v: JSONValue?) -> JSONValue { v ?? .null }
+    static func vector(_ v: Vec3) -> PrintedJSON { .array([.number(v.x), .number(v.y), .number(v.z)]) }
+    static func matrix(_ m: Mat4) -> PrintedJSON { .array(m.rows.map { .array($0.map(PrintedJSON.number)) }) }
+    static func optional(_ v: PrintedJSON?) -> PrintedJSON { v ?? .null }
 
     /// Two-space indented; a list of plain values (a vector, a matrix row) stays on one line.
     func text(indent: String = "") -> String {
@@ -73,14 +73,14 @@ extension FrameSpec {
     /// values, then camera, lighting, classes, instances and surfaces (docs/SCENE_FORMAT.md).
     public func sampleJSON(scene: SceneDescription, seed: UInt64) -> String {
         let variant = scene.sweepVariant(forFrame: index)
-        var sweep: JSONValue = .null
+        var sweep: PrintedJSON = .null
         if scene.sweep != nil {
             sweep = .object([
                 ("variant", .int(variant.variant)), ("variants", .int(variant.variantCount)),
                 ("values", .object(variant.settings.map { ($0.axis.rawValue, $0.jsonValue) })),
             ])
         }
-        let document = JSONValue.object([
+        let document = PrintedJSON.object([
             ("scene", .string(scene.name)), ("seed", .uint(seed)), ("frame", .int(index)),
             ("view", .int(variant.view)), ("sweep", sweep), ("camera", camera.jsonValue),
             ("lighting", lighting.jsonValue),
@@ -90,7 +90,7 @@ extension FrameSpec {
                     classes.map { c in
                         .object([
                             ("id", .int(c.id)), ("name", .string(c.name)),
-                            ("color", .array(c.color.map(JSONValue.int))),
+                            ("color", .array(c.color.map(PrintedJSON.int))),
                         ])
                     })
             ),
@@ -101,7 +101,7 @@ extension FrameSpec {
 }
 
 extension SweepSetting {
-    var jsonValue: JSONValue {
+    var jsonValue: PrintedJSON {
         switch self {
         case .weather(let c): return .string(c.rawValue)
         case .timeOfDay(let v), .cameraYawOffsetDeg(let v), .cameraPitchOffsetDeg(let v), .cameraHeightOffset(let v),
@@ -112,7 +112,7 @@ extension SweepSetting {
 }
 
 extension Camera {
-    var jsonValue: JSONValue {
+    var jsonValue: PrintedJSON {
         let k = intrinsics
         return .object([
             ("width", .int(k.width)), ("height", .int(k.height)), ("fx", .number(k.fx)), ("fy", .number(k.fy)),
@@ -123,7 +123,7 @@ extension Camera {
 }
 
 extension Lighting {
-    var jsonValue: JSONValue {
+    var jsonValue: PrintedJSON {
         .object([
             ("sun_direction", .vector(sunDirection)), ("sun_color", .vector(sunColor)),
             ("sky_color", .vector(skyColor)),
@@ -154,7 +154,7 @@ extension Lighting {
 }
 
 extension InstanceSpec {
-    var jsonValue: JSONValue {
+    var jsonValue: PrintedJSON {
         .object([
             ("instance_id", .int(instanceID)), ("class_id", .int(classID)), ("name", .string(name)),
             ("world_from_object", .matrix(worldFromObject)), ("box_min", .vector(boxMin)), ("box_max", .vector(boxMax)),
@@ -163,8 +163,8 @@ extension InstanceSpec {
 }
 
 extension Surface {
-    var jsonValue: JSONValue {
-        let shapeValue: JSONValue
+    var jsonValue: PrintedJSON {
+        let shapeValue: PrintedJSON
         switch shape {
         case .box(let size): shapeValue = .object([("type", .string("box")), ("size", .vector(size))])
         case .cylinder(let r, let h):

@@ -135,7 +135,8 @@ public final class SceneFiles: @unchecked Sendable {
                 for ext in ["glb", "gltf"] { candidates.append("\(name).\(ext)") }
                 let subdirs = ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted().filter { sub in
                     var isDir: ObjCBool = false
-                    return !sub.hasPrefix(".") && fm.fileExists(atPath: root.appendingPathComponent(sub).path, isDirectory: &isDir)
+                    return !sub.hasPrefix(".")
+                        && fm.fileExists(atPath: root.appendingPathComponent(sub).path, isDirectory: &isDir)
                         && isDir.boolValue
                 }
                 for sub in subdirs { for ext in ["glb", "gltf"] { candidates.append("\(sub)/\(name).\(ext)") } }
@@ -185,9 +186,11 @@ public final class SceneFiles: @unchecked Sendable {
             candidates.append(dir.appendingPathComponent("share/scenefarm/assets"))
             dir = dir.deletingLastPathComponent()
         }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("assets"))
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("assets"))
         var isDir: ObjCBool = false
-        for c in candidates where FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) && isDir.boolValue {
+        for c in candidates where FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) && isDir.boolValue
+        {
             return [c.path]
         }
         return []
