@@ -33,4 +33,20 @@ final class SceneFormatCLITests: XCTestCase {
         XCTAssertEqual((sweep["values"] as? [String: Any])?["weather"] as? String, "clear")
         XCTAssertEqual((sweep["values"] as? [String: Any])?["camera_yaw_offset_deg"] as? Double, 0)
     }
+
+    /// A scene of three files renders through the farm (which ships the files to its workers), and two
+    /// variants of one view differ in color only: frame 3 is frame 0 under overcast instead of clear.
+    func testAMultiFileSweptSceneRendersThroughTheFarm() throws {
+        let out = try CLI.temporaryDirectory("clones")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try CLI.run(["render", CLI.scene("driving_clones.yaml"), "--out", out.path, "--frames", "4", "--cpu"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = try CLI.files(under: out)
+        for kind in ["instance", "semantic", "depth"] {
+            let a = try XCTUnwrap(files["\(kind)/000000.png"]), b = try XCTUnwrap(files["\(kind)/000003.png"])
+            XCTAssertEqual(a, b, "\(kind): the same view")
+        }
+        XCTAssertNotEqual(files["rgb/000000.png"], files["rgb/000003.png"], "another weather")
+        XCTAssertNotEqual(files["instance/000000.png"], files["instance/000001.png"], "another camera heading")
+    }
 }
