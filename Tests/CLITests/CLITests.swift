@@ -222,7 +222,7 @@ final class CLITests: XCTestCase {
         let other = try CLI.run(["sample", CLI.scene("driving_street.yaml"), "--frame", "4"])
         XCTAssertNotEqual(a.stdout, other.stdout)
         let json = try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any]
-        XCTAssertEqual(json?["index"] as? Int, 3)
+        XCTAssertEqual(json?["frame"] as? Int, 3)
         XCTAssertGreaterThan((json?["instances"] as? [Any])?.count ?? 0, 40)
         XCTAssertGreaterThan((json?["surfaces"] as? [Any])?.count ?? 0, 100)
     }

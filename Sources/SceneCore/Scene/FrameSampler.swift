@@ -11,9 +11,9 @@
 //   group            [seed, group, layout, hash(group name)]  so adding a group leaves the others be
 //
 // `layout` is `frameIndex / resample_every` (0 for every frame when the file sets no resample_every),
-// so frames of one layout see the same objects from a moving camera. A weather `sweep` of n
-// conditions makes frame i show view i / n under condition i % n: everything but the weather is
-// sampled as frame i / n would be without the sweep.
+// so frames of one layout see the same objects from a moving camera. A sweep of n variants (see
+// SceneSweep.swift; a weather `sweep` is one axis) makes frame i show view i / n under variant
+// i % n: everything but the swept values is sampled as frame i / n would be without the sweep.
 //
 // Surfaces come out in a fixed order: ground, road, sidewalks, markings (all stuff, instance 0),
 // then explicit objects and then groups in file order, each object's parts together. Instance ids
@@ -31,15 +31,17 @@ extension SceneDescription {
     /// scene's own seed, so this is rare).
     public func frame(_ index: Int, seed: UInt64) throws -> FrameSpec {
         precondition(index >= 0, "frame index must not be negative")
-        let view = index / (weather?.framesPerView ?? 1)
+        // A sweep (SceneSweep.swift): the view's draws, with the variant's values written in.
+        let variant = sweepVariant(forFrame: index), swept = applyingSweep(variant)
+        let view = variant.view
         let layout = resampleEvery.map { view / $0 } ?? 0
         let step = resampleEvery.map { view % $0 } ?? view
         var surfaces = staticSurfaces()
         let objects = try sampleLayout(seed: seed, layout: layout, frameIndex: index)
         surfaces += objects.surfaces
         return FrameSpec(
-            index: index, camera: sampleCamera(seed: seed, frameIndex: view, step: step),
-            lighting: sampleLighting(seed: seed, layout: layout, frameIndex: index), classes: classes,
+            index: index, camera: swept.sampleCamera(seed: seed, frameIndex: view, step: step),
+            lighting: swept.sampleLighting(seed: seed, layout: layout, frameIndex: index), classes: classes,
             surfaces: surfaces, instances: objects.instances)
     }
 

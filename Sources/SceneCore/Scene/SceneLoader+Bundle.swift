@@ -14,22 +14,4 @@ extension SceneLoader {
     public static func load(bundle: SceneBundle, displayName: String? = nil) throws -> SceneDescription {
         try load(files: SceneFiles(bundle: bundle, displayName: displayName))
     }
-
-    /// Loads the root scene of `files`, reading whatever else it names through `files`.
-    public static func load(files: SceneFiles) throws -> SceneDescription {
-        let bytes: [UInt8]
-        do { bytes = try files.readRoot() } catch {
-            throw SceneLoadError(issues: [
-                SceneIssue(file: files.rootDisplayName, line: 0, column: 0, path: "", message: "\(error)")
-            ])
-        }
-        guard let text = String(bytes: bytes, encoding: .utf8) else {
-            throw SceneLoadError(issues: [
-                SceneIssue(
-                    file: files.rootDisplayName, line: 0, column: 0, path: "",
-                    message: "scene file `\(files.rootDisplayName)` is not UTF-8 text")
-            ])
-        }
-        return try load(yaml: text, file: files.rootDisplayName)
-    }
 }
