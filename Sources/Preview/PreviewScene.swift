@@ -13,11 +13,16 @@ public struct PreviewScene: Sendable {
 
     /// Loads and validates the scene at `path`. Throws `SceneLoadError` with every issue.
     ///
-    /// The files watched are the scene file itself: `SceneLoader.load(path:)` reads that file only.
-    /// When the loader reads includes or asset files through `SceneFiles`, they belong here too.
+    /// The files watched are the scene file and every file of its folder it read (included and
+    /// extended scene files, imported assets); library assets are not watched.
     public static func load(path: String, seed: UInt64? = nil) throws -> PreviewScene {
         let description = try SceneLoader.load(path: path)
-        return PreviewScene(path: path, description: description, files: [path], seed: seed ?? description.seed)
+        let directory = (path as NSString).deletingLastPathComponent
+        let others = description.bundle.files.keys.sorted().filter {
+            $0 != description.bundle.root && !$0.hasPrefix(SceneFiles.libraryPrefix)
+        }.map { directory.isEmpty ? $0 : directory + "/" + $0 }
+        return PreviewScene(
+            path: path, description: description, files: [path] + others, seed: seed ?? description.seed)
     }
 
     public var frameCount: Int { description.frameCount }
