@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "RenderContext", dependencies: ["CGL"]),
         .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
-        .target(name: "ImageCodec", dependencies: ["CPNG"]),
+        // libjpeg-turbo behind a C shim whose error manager longjmps instead of calling exit().
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "CAllocator"),
         .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),
         .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
