@@ -27,7 +27,8 @@ let package = Package(
         .target(name: "Labels", dependencies: ["SceneCore"]),
         .systemLibrary(name: "CGL", path: "Sources/CGL"),
         .target(name: "RenderContext", dependencies: ["CGL"]),
-        .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
+        // ImageCodec: base color textures are decoded from their PNG/JPEG bytes when first drawn.
+        .target(name: "Render", dependencies: ["SceneCore", "CGL", "ImageCodec"]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
         // libjpeg-turbo behind a C shim whose error manager longjmps instead of calling exit().
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
@@ -102,7 +103,8 @@ let package = Package(
         .testTarget(name: "LabelsTests", dependencies: ["Labels", "SceneCore"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
+        .testTarget(
+            name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels", "ImageCodec"]),
         .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
         .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore"]),
         .testTarget(
