@@ -31,9 +31,12 @@ let package = Package(
         // GLFW loaded at run time (dlopen), so the binary links no window-system library; see its header.
         .target(name: "CGLFW"),
         .target(name: "RenderContext", dependencies: ["CGL", "CGLFW"]),
-        .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
+        // ImageCodec: base color textures are decoded from their PNG/JPEG bytes when first drawn.
+        .target(name: "Render", dependencies: ["SceneCore", "CGL", "ImageCodec"]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
-        .target(name: "ImageCodec", dependencies: ["CPNG"]),
+        // libjpeg-turbo behind a C shim whose error manager longjmps instead of calling exit().
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "CAllocator"),
         .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),
         // Pictures of labels for people (class/instance colors, depth shades, boxes, a bitmap font): shared by
@@ -115,7 +118,8 @@ let package = Package(
         .testTarget(name: "AssetLibraryTests", dependencies: ["AssetLibrary", "SceneCore"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
+        .testTarget(
+            name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels", "ImageCodec"]),
         .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
         .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore", "Preview"]),
         .testTarget(

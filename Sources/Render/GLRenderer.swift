@@ -51,8 +51,8 @@ public final class GLRenderer: FrameRenderer {
     /// Per-frame coverage results waiting for `receive`, in submission order.
     private var pendingCoverage: [[InstanceCoverage]] = []
     private let vao: GLuint
-    private var buffers: [GLuint] = []
-    private var meshRanges: [ShapeGeometry: (firstIndex: Int, count: Int, baseVertex: Int)] = [:]
+    /// Meshes, textures and material uniforms (GLRenderer+Meshes.swift).
+    let resources: SurfaceResources
     /// Render targets and readback buffers of each image size in use, the current one first: a
     /// rig whose cameras differ in size switches between them without reallocating. At most
     /// `maxTargetSizes`; the least recently used without a frame in flight goes first.
@@ -158,34 +158,12 @@ public final class GLRenderer: FrameRenderer {
         uniforms.shadowFromWorldLinear = try GL.uniformLocation(program, "uShadowFromWorldLinear")
         uniforms.shadowParams = try GL.uniformLocation(program, "uShadowParams")
 
-        // All unit meshes in one interleaved vertex buffer (position, normal) and one index buffer.
-        var interleaved: [Float] = []
-        var indices: [UInt32] = []
-        for unit in UnitMesh.allCases {
-            let mesh = unit.mesh
-            meshRanges[.unit(unit)] = (indices.count, mesh.indices.count, interleaved.count / 6)
-            for v in 0..<mesh.vertexCount {
-                interleaved += mesh.positions[(v * 3)..<(v * 3 + 3)]
-                interleaved += mesh.normals[(v * 3)..<(v * 3 + 3)]
-            }
-            indices += mesh.indices
-        }
-        var bufferNames = [GLuint](repeating: 0, count: 2)
-        glCreateBuffers(2, &bufferNames)
-        buffers = bufferNames
-        glNamedBufferStorage(bufferNames[0], interleaved.count * 4, interleaved, 0)
-        glNamedBufferStorage(bufferNames[1], indices.count * 4, indices, 0)
+        // Mesh buffers are bound per batch (MeshCache); the vertex array only declares the layouts.
+        resources = try SurfaceResources(program: program)
         var vertexArray: GLuint = 0
         glCreateVertexArrays(1, &vertexArray)
         vao = vertexArray
-        glVertexArrayVertexBuffer(vao, 0, bufferNames[0], 0, 24)
-        glVertexArrayElementBuffer(vao, bufferNames[1])
-        glEnableVertexArrayAttrib(vao, 0)
-        glEnableVertexArrayAttrib(vao, 1)
-        glVertexArrayAttribFormat(vao, 0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 0)
-        glVertexArrayAttribFormat(vao, 1, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 12)
-        glVertexArrayAttribBinding(vao, 0, 0)
-        glVertexArrayAttribBinding(vao, 1, 0)
+        MeshCache.declareAttributes(vao)
         glCreateBuffers(1, &recordBuffer)
         DrawList.declareAttributes(vao)
 
@@ -216,7 +194,6 @@ public final class GLRenderer: FrameRenderer {
         if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
         var vertexArray = vao
         glDeleteVertexArrays(1, &vertexArray)
-        glDeleteBuffers(GLsizei(buffers.count), buffers)
         glDeleteBuffers(1, [recordBuffer])
     }
 
@@ -234,6 +211,7 @@ public final class GLRenderer: FrameRenderer {
         guard spec.surfaces.count < Int(UInt32.max) else { throw RenderError("frame \(spec.index): too many surfaces") }
         try ensureTargets(width: k.width, height: k.height)
         guard let t = target else { throw RenderError("no render targets") }
+        try resources.prepare(spec)
 
         let light = spec.lighting
         // Weather, exposure and shadows change the color output only; without them the frame is
@@ -416,7 +394,7 @@ public final class GLRenderer: FrameRenderer {
     /// Draws the surface of `list`'s item `item` alone (its record is already uploaded).
     private func drawRecord(_ list: DrawList, item: Int, spec: FrameSpec) {
         let record = list.recordOfItem[item]
-        guard let range = meshRanges[list.meshOfItem[item]] else { return }
+        guard let range = resources.meshes.bind(list.meshOfItem[item], to: vao) else { return }
         if list.mirroredItem[item] { glFrontFace(GLenum(GL_CCW)) }
         glDrawElementsInstancedBaseVertexBaseInstance(
             GLenum(GL_TRIANGLES), GLsizei(range.count), GLenum(GL_UNSIGNED_INT),
@@ -429,7 +407,7 @@ public final class GLRenderer: FrameRenderer {
         guard !list.records.isEmpty else { return }
         upload(list)
         for batch in list.batches {
-            guard let range = meshRanges[batch.mesh] else { continue }
+            guard let range = resources.bind(batch, to: vao) else { continue }
             // A mirrored transform flips the winding; draw those with the other face in front.
             if batch.mirrored { glFrontFace(GLenum(GL_CCW)) }
             glDrawElementsInstancedBaseVertexBaseInstance(

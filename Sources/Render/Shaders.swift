@@ -17,15 +17,17 @@ enum Shaders {
         flat out vec3 vColor;
         flat out uint vSurfaceID;
         invariant gl_Position;
+        \(materialVertex)
         void main() {
             gl_Position = iClipFromUnit * vec4(aPosition, 1.0);
             vNormal = iWorldNormal * aNormal;
             vColor = iColor;
             vSurfaceID = iIDs.x;
+            passMaterial();
         }
         """
 
-    /// Without weather (`uEffects` false) the color is exactly the issue-2 shading. With it, the
+    /// Surfaces are shaded by `shadeSurface` (Shaders+Material.swift). With weather (`uEffects`), the
     /// fragment's camera-frame point is rebuilt from the pixel and its camera z (no extra vertex
     /// data): the sun term is multiplied by its visibility in the sun's shadow map, exponential
     /// height fog is mixed in by the optical depth along the view ray, and the exposure scales the
@@ -85,6 +87,8 @@ enum Shaders {
             return 1.0 - exp(-tau);
         }
 
+        \(materialFragment)
+
         void main() {
             vec3 n = normalize(vNormal);
             if (!gl_FrontFacing) n = -n;
@@ -95,11 +99,11 @@ enum Shaders {
                 vec2 uv = gl_FragCoord.xy - 0.5;  // image (u, v): row 0 is GL window row 0
                 vec3 pCam = vec3((uv - uIntrinsics.zw) / uIntrinsics.xy * z, z);
                 if (uShadows && sun > 0.0) sun *= sunVisibility(pCam, n);
-                vec3 lit = vColor * (ambient + uSunColor * sun);
+                vec3 lit = shadeSurface(n, sun, ambient);
                 if (uFog.x > 0.0) lit = mix(lit, uFogColor, fogAmount(pCam));
                 outColor = vec4(lit * uExposure, 1.0);
             } else {
-                vec3 lit = vColor * (ambient + uSunColor * sun);
+                vec3 lit = shadeSurface(n, sun, ambient);
                 outColor = vec4(lit, 1.0);  // linear; the sRGB target encodes it
             }
             outSurfaceID = vSurfaceID;
