@@ -3,10 +3,22 @@
 ///
 /// The model is glTF's metallic-roughness one, lit by the sun and the hemisphere ambient:
 ///
-///     color = base (1 - metallic) (ambient + E_sun n.l)                   Lambert (as before PBR)
+///     color = base (1 - metallic) (1 - F) E_sun n.l                       Lambert
 ///           + pi D G F / (4 n.l n.v) E_sun n.l                            GGX / Smith / Schlick
-///           + envBRDF(F0, roughness, n.v) ambient(reflected direction)    small specular ambient
-///     F0 = mix(0.04, base, metallic)
+///           + base (1 - metallic) (1 - S) ambient                         hemisphere ambient
+///           + S ambient(reflected direction)                              small specular ambient
+///     F0 = mix(0.04, base, metallic),  S = envBRDF(F0, roughness, 1)
+///
+/// The (1 - F) and (1 - S) factors are glTF's mix of the diffuse and specular lobes: light the
+/// specular lobe reflects is not diffused as well. For a dielectric they take a few percent off the
+/// Lambert shading of before, which the specular terms give back.
+///
+/// S is the specular albedo at normal incidence (about F0 when smooth, F0 / 2 when fully rough),
+/// not at the view angle: the split-sum term rises to 9% of the sky at grazing angles for the
+/// default roughness, which on dark ground (asphalt at 72/255) doubled its brightness towards the
+/// horizon. At normal incidence the specular ambient stays small, as the hemisphere ambient is a
+/// crude stand-in for a street's surroundings anyway; metals still reflect it in their own color.
+/// The sun's specular keeps its full Fresnel and masking terms.
 ///
 /// The scene's sun color is the Lambert term's radiance factor (a white diffuse surface facing the
 /// sun shows `sunColor`), so the sun's irradiance is pi * sunColor and the specular term carries
@@ -93,17 +105,21 @@ extension Shaders {
             vec3 v = viewDirection();
             float nv = max(dot(n, v), 1e-4);
             vec3 f0 = mix(vec3(0.04), base, metallic);
-            vec3 color = base * (1.0 - metallic) * (ambient + uSunColor * sun);
-            // Ambient seen in the mirror direction, bent towards the normal as the surface roughens.
+            vec3 diffuse = base * (1.0 - metallic);
+            // Ambient: what the specular lobe reflects is not diffused (glTF's (1 - F) mix). The lobe
+            // sees the hemisphere in the mirror direction, bent towards the normal as it roughens.
+            // Its albedo is taken at normal incidence (see the comment of this extension).
+            vec3 specularAlbedo = environmentBRDF(f0, roughness, 1.0);
             float up = mix(reflect(-v, n).z, n.z, roughness * roughness);
-            color += environmentBRDF(f0, roughness, nv) * mix(uGroundColor, uSkyColor, 0.5 + 0.5 * up);
+            vec3 color = diffuse * (1.0 - specularAlbedo) * ambient
+                + specularAlbedo * mix(uGroundColor, uSkyColor, 0.5 + 0.5 * up);
             if (sun > 0.0) {
                 vec3 h = normalize(uSunDirection + v);
                 float nl = max(dot(n, uSunDirection), 1e-4);
                 float a = roughness * roughness;
                 vec3 f = fresnelSchlick(f0, max(dot(v, h), 0.0));
                 float dv = distributionGGX(max(dot(n, h), 0.0), a) * visibilitySmithGGX(nv, nl, a);
-                color += kPi * dv * f * uSunColor * sun;
+                color += (diffuse * (1.0 - f) + kPi * dv * f) * uSunColor * sun;
             }
             return color;
         }
