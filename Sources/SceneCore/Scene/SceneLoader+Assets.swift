@@ -53,9 +53,13 @@ extension SceneParser {
                 ok = false
             }
         }
-        let classID = f["class"].map { classRef($0, f.path("class")) }
+        var classID: Int?
+        if let n = f["class"] {
+            classID = classRef(n, f.path("class"))
+            if classID == nil { ok = false }
+        }
         let classHints = f["class_hints"].map { read.bool($0, f.path("class_hints")) } ?? true
-        guard ok, let classID, let classHints else { return nil }
+        guard ok, let classHints else { return nil }
 
         let options = AssetImportOptions(unitScale: unitScale, upAxis: up)
         let asset: Asset?
