@@ -26,14 +26,14 @@ final class EnvironmentCLITests: XCTestCase {
         let dir = try CLI.temporaryDirectory("environment-validate")
         let file = dir.appendingPathComponent("cell.yaml")
         try """
-            format: 1
-            classes: [{id: 1, name: floor}, {id: 2, name: box}]
-            camera: {resolution: [64, 48]}
-            environment:
-              room: {floor: {class: floor}, walls: {class: floor}, door: {wall: nort}}
-            groups:
-              - {name: g, shape: box, size: [1, 1, 1], class: box, count: 1, placement: {region: flor}}
-            """.write(to: file, atomically: true, encoding: .utf8)
+        format: 1
+        classes: [{id: 1, name: floor}, {id: 2, name: box}]
+        camera: {resolution: [64, 48]}
+        environment:
+          room: {floor: {class: floor}, walls: {class: floor}, door: {wall: nort}}
+        groups:
+          - {name: g, shape: box, size: [1, 1, 1], class: box, count: 1, placement: {region: flor}}
+        """.write(to: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["validate", file.path])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(

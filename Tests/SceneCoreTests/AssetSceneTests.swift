@@ -41,7 +41,8 @@ final class AssetSceneTests: XCTestCase {
             asset.source = key
             // Units as an importer applies them: scale the asset frame.
             for i in asset.parts.indices {
-                asset.parts[i].assetFromPart = Mat4.scale(Vec3(repeating: options.unitScale)) * asset.parts[i].assetFromPart
+                asset.parts[i].assetFromPart =
+                    Mat4.scale(Vec3(repeating: options.unitScale)) * asset.parts[i].assetFromPart
             }
             asset.supportHeights = asset.supportHeights.map { $0 * options.unitScale }
             return asset
@@ -79,12 +80,15 @@ final class AssetSceneTests: XCTestCase {
         supportHeights: [0.3, 1.2])
 
     let importer = StandInImporter([
-        "light.glb": AssetSceneTests.light, "sedan.glb": AssetSceneTests.sedan, "shelving.glb": AssetSceneTests.shelving,
-        "nameless.glb": Asset(name: "nameless", source: "", parts: AssetSceneTests.light.parts.map { p in
-            var q = p
-            q.classHint = nil
-            return q
-        }),
+        "light.glb": AssetSceneTests.light, "sedan.glb": AssetSceneTests.sedan,
+        "shelving.glb": AssetSceneTests.shelving,
+        "nameless.glb": Asset(
+            name: "nameless", source: "",
+            parts: AssetSceneTests.light.parts.map { p in
+                var q = p
+                q.classHint = nil
+                return q
+            }),
     ])
 
     static let header = """
@@ -142,7 +146,9 @@ final class AssetSceneTests: XCTestCase {
         XCTAssertEqual(issue.file, "scene.yaml", file: file, line: line)
         XCTAssertEqual(issue.path, path, "\(issue)", file: file, line: line)
         XCTAssertEqual([issue.line, issue.column], [l, c], "\(issue)", file: file, line: line)
-        for f in fragments { XCTAssertTrue(issue.message.contains(f), "`\(issue.message)` lacks `\(f)`", file: file, line: line) }
+        for f in fragments {
+            XCTAssertTrue(issue.message.contains(f), "`\(issue.message)` lacks `\(f)`", file: file, line: line)
+        }
     }
 
     func testPartsWithAnotherClassBecomeInstancesOfTheirOwn() throws {
@@ -278,7 +284,8 @@ final class AssetSceneTests: XCTestCase {
             "`models/none.glb` is not in the scene bundle")
         assertIssue(
             "assets:\n  a: {file: models/broken.glb}\n", at: "models/broken.glb", path: "assets.a.file",
-            "cannot import the asset: models/broken.glb: meshes[0].primitives[0].indices: index 9 is past the 3 vertices")
+            "cannot import the asset: models/broken.glb: meshes[0].primitives[0].indices: index 9 is past the 3 vertices"
+        )
         assertIssue(
             "assets:\n  a: {file: models/needs_buffer.gltf}\n", at: "models/needs_buffer.gltf", path: "assets.a.file",
             "missing.bin")
@@ -286,7 +293,8 @@ final class AssetSceneTests: XCTestCase {
             "assets:\n  a: {library: sedna}\n", at: "sedna", path: "assets.a.library", "unknown library asset `sedna`",
             "did you mean `sedan`?", "shelving")
         assertIssue(
-            "assets:\n  a: {file: models/light.glb, parts: {pol: {class: pole}}}\n", at: "pol:", path: "assets.a.parts.pol",
+            "assets:\n  a: {file: models/light.glb, parts: {pol: {class: pole}}}\n", at: "pol:",
+            path: "assets.a.parts.pol",
             "has no part `pol`; did you mean `pole`?", "parts: pole, head")
         assertIssue(
             "assets:\n  a: {file: models/light.glb, recolor: [haed]}\n", at: "haed", path: "assets.a.recolor[0]",
@@ -297,9 +305,11 @@ final class AssetSceneTests: XCTestCase {
         assertIssue(
             "assets:\n  a: {file: models/light.glb, library: sedan}\n", at: "library", path: "assets.a.library",
             "either `file` or `library`")
-        assertIssue("assets:\n  a: {units: cm}\n", at: "{units", path: "assets.a.file", "missing field `file` or `library`")
         assertIssue(
-            "assets:\n  a: {file: models/light.txt}\n", at: "models/light.txt", path: "assets.a.file", ".gltf, .glb, .obj")
+            "assets:\n  a: {units: cm}\n", at: "{units", path: "assets.a.file", "missing field `file` or `library`")
+        assertIssue(
+            "assets:\n  a: {file: models/light.txt}\n", at: "models/light.txt", path: "assets.a.file",
+            ".gltf, .glb, .obj")
         // A library asset named directly whose file classes parts as something the scene lacks.
         assertIssue(
             "objects:\n  - {asset: sedan, position: [0, 0, 0]}\n", at: "sedan", path: "objects[0].asset",

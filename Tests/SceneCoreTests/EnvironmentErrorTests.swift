@@ -36,7 +36,9 @@ final class EnvironmentErrorTests: XCTestCase {
         XCTAssertEqual(issue.file, "test.yaml", file: file, line: line)
         XCTAssertEqual(issue.path, path, "\(issue)", file: file, line: line)
         XCTAssertEqual([issue.line, issue.column], [l, c + skip], "\(issue)", file: file, line: line)
-        for f in fragments { XCTAssertTrue(issue.message.contains(f), "`\(issue.message)` lacks `\(f)`", file: file, line: line) }
+        for f in fragments {
+            XCTAssertTrue(issue.message.contains(f), "`\(issue.message)` lacks `\(f)`", file: file, line: line)
+        }
     }
 
     func testEnvironmentBlock() {
@@ -51,13 +53,15 @@ final class EnvironmentErrorTests: XCTestCase {
             "environment:\n  road: {layout: curvy, class: road}\n", at: "curvy", path: "environment.road.layout",
             "did you mean `curved`?")
         assertIssue(
-            "environment:\n  road: {layout: curved, class: road, angle_deg: 45}\n", at: "{layout", path: "environment.road.radius",
+            "environment:\n  road: {layout: curved, class: road, angle_deg: 45}\n", at: "{layout",
+            path: "environment.road.radius",
             "missing required field `radius`")
         assertIssue(
             "environment:\n  road: {layout: curved, class: road, radius: 3.25, angle_deg: 45}\n", at: "3.25",
             path: "environment.road.radius", "larger than half the road")
         assertIssue(
-            "environment:\n  road: {layout: straight, class: road, radius: 30}\n", at: "radius", path: "environment.road.radius",
+            "environment:\n  road: {layout: straight, class: road, radius: 30}\n", at: "radius",
+            path: "environment.road.radius",
             "does not apply to layout straight")
         assertIssue(
             "environment:\n  road: {layout: intersection, class: road, arm_length: 6}\n", at: "6}",
@@ -66,10 +70,12 @@ final class EnvironmentErrorTests: XCTestCase {
             "environment:\n  road: {layout: intersection, class: road, crosswalks: {width: -1}}\n", at: "-1",
             path: "environment.road.crosswalks.width", "greater than 0")
         assertIssue(
-            "environment:\n  road: {layout: parking_lot, class: road, rows: 3}\n", at: "3}", path: "environment.road.rows",
+            "environment:\n  road: {layout: parking_lot, class: road, rows: 3}\n", at: "3}",
+            path: "environment.road.rows",
             "from 1 to 2")
         assertIssue(
-            "environment:\n  road: {layout: parking_lot, class: road, lanes: 2}\n", at: "lanes", path: "environment.road.lanes",
+            "environment:\n  road: {layout: parking_lot, class: road, lanes: 2}\n", at: "lanes",
+            path: "environment.road.lanes",
             "does not apply to layout parking_lot")
         assertIssue(
             "environment:\n  road: {layout: curved, class: road, radius: 30, angle_deg: 45, markings: {width: 9}}\n",
@@ -81,7 +87,8 @@ final class EnvironmentErrorTests: XCTestCase {
             "environment:\n  room: {walls: {class: wall}}\n", at: "{walls", path: "environment.room.floor",
             "missing required field `floor`")
         assertIssue(
-            "environment:\n  room: {floor: {class: floor}, walls: {class: wal}}\n", at: "wal}", path: "environment.room.walls.class",
+            "environment:\n  room: {floor: {class: floor}, walls: {class: wal}}\n", at: "wal}",
+            path: "environment.room.walls.class",
             "unknown class `wal`")
         assertIssue(
             "environment:\n  room: {floor: {class: floor}, walls: {class: wall}, door: {wall: up}}\n", at: "up}",
@@ -96,7 +103,8 @@ final class EnvironmentErrorTests: XCTestCase {
 
     func testPieces() {
         assertIssue(
-            "environment:\n  tables: [{class: table, position: [0, 0]}]\n", at: "{class", path: "environment.tables[0].name",
+            "environment:\n  tables: [{class: table, position: [0, 0]}]\n", at: "{class",
+            path: "environment.tables[0].name",
             "missing required field `name`")
         assertIssue(
             "environment:\n  tables: [{name: a, class: table, position: [0, 0]}, {name: a, class: table, position: [3, 0]}]\n",
@@ -108,10 +116,12 @@ final class EnvironmentErrorTests: XCTestCase {
             "environment:\n  shelving: [{name: s, class: table, position: [0, 0], size: [1, 0.5, 1], levels: [0.5, 3]}]\n",
             at: "3]", path: "environment.shelving[0].levels[1]", "from 0.03 to 1")
         assertIssue(
-            Self.table.replacingOccurrences(of: "]\n", with: "]\n  bins: [{name: b, class: box, on: bnch, position: [0, 0]}]\n"),
+            Self.table.replacingOccurrences(
+                of: "]\n", with: "]\n  bins: [{name: b, class: box, on: bnch, position: [0, 0]}]\n"),
             at: "bnch", path: "environment.bins[0].on", "did you mean `bench`?")
         assertIssue(
-            Self.table.replacingOccurrences(of: "]\n", with: "]\n  bins: [{name: b, class: box, on: bench, position: [3, 0]}]\n"),
+            Self.table.replacingOccurrences(
+                of: "]\n", with: "]\n  bins: [{name: b, class: box, on: bench, position: [3, 0]}]\n"),
             at: "bench, position: [3", path: "environment.bins[0].on", "does not fit on `bench`")
         assertIssue(
             "environment:\n  tables: [{name: t, class: table, position: [0, 0], leg: 0.7}]\n", at: "0.7",
@@ -123,7 +133,9 @@ final class EnvironmentErrorTests: XCTestCase {
 
     func testRegions() {
         let group = "groups:\n  - {name: g, shape: box, size: [0.2, 0.2, 0.2], class: box, count: 2, placement: "
-        assertIssue(Self.room + group + "{region: flor}}\n", at: "flor", path: "groups[0].placement.region", "did you mean `floor`?")
+        assertIssue(
+            Self.room + group + "{region: flor}}\n", at: "flor", path: "groups[0].placement.region",
+            "did you mean `floor`?")
         assertIssue(
             group + "{region: floor}}\n", at: "region: floor", skip: 8, path: "groups[0].placement.region",
             "needs `environment.room`")
@@ -135,7 +147,8 @@ final class EnvironmentErrorTests: XCTestCase {
             Self.room + group + "{region: floor, gap: 1}}\n", at: "gap", path: "groups[0].placement.gap",
             "does not apply to region floor")
         assertIssue(
-            Self.room + group + "{x: [0, 1], y: [0, 1], stack: true}}\n", at: "stack", path: "groups[0].placement.stack",
+            Self.room + group + "{x: [0, 1], y: [0, 1], stack: true}}\n", at: "stack",
+            path: "groups[0].placement.stack",
             "applies only with `region`")
         assertIssue(
             Self.table + group + "{region: table_top, on: bnch}}\n", at: "bnch", path: "groups[0].placement.on",
@@ -150,7 +163,8 @@ final class EnvironmentErrorTests: XCTestCase {
             Self.table + group + "{region: table_top, orientation: [+q]}}\n", at: "+q",
             path: "groups[0].placement.orientation[0]", "-z, +z, +x, -x, +y, -y")
         assertIssue(
-            "road: {class: road, sidewalk: {class: sidewalk, width: 2}}\n" + group + "{region: sidewalk, margin: 1.5}}\n",
+            "road: {class: road, sidewalk: {class: sidewalk, width: 2}}\n" + group
+                + "{region: sidewalk, margin: 1.5}}\n",
             at: "1.5", path: "groups[0].placement.margin", "under half the sidewalk's width")
         assertIssue(
             "road: {class: road, lanes: 2}\n" + group + "{region: lane, lanes: [2]}}\n", at: "lanes: [2", skip: 8,
@@ -160,7 +174,8 @@ final class EnvironmentErrorTests: XCTestCase {
             path: "groups[0].placement.s", "within the road's 0 to 100 m")
         // Objects larger than the table top, and taller than a shelf's clearance.
         assertIssue(
-            Self.table + "groups:\n  - {name: g, shape: box, size: [2, 2, 0.2], class: box, count: 1, placement: {region: table_top}}\n",
+            Self.table
+                + "groups:\n  - {name: g, shape: box, size: [2, 2, 0.2], class: box, count: 1, placement: {region: table_top}}\n",
             at: "1, placement", path: "groups[0].count", "does not fit in any of its placement areas")
         assertIssue(
             "environment:\n  shelving: [{name: s, class: table, position: [0, 0], levels: [0.1, 0.5]}]\n"
@@ -182,19 +197,25 @@ final class EnvironmentErrorTests: XCTestCase {
             Self.header.replacingOccurrences(
                 of: "camera: {resolution: [64, 48]}", with: "camera: {resolution: [64, 48]\(extra), mount: \(mount)}")
         }
-        func check(_ text: String, at marker: String, skip: Int = 0, path: String, _ fragment: String, line: UInt = #line) {
+        func check(
+            _ text: String, at marker: String, skip: Int = 0, path: String, _ fragment: String, line: UInt = #line
+        ) {
             let issues = loadIssues(text, line: line)
             XCTAssertEqual(issues.count, 1, "\(issues)", line: line)
             let (l, c) = position(of: marker, in: text)
             XCTAssertEqual(issues.first?.path, path, line: line)
-            XCTAssertEqual([issues.first?.line ?? 0, issues.first?.column ?? 0], [l, c + skip], "\(issues)", line: line)
+            XCTAssertEqual(
+                [issues.first?.line ?? 0, issues.first?.column ?? 0], [l, c + skip], "\(issues)", line: line)
             XCTAssertTrue(issues.first?.message.contains(fragment) == true, "\(issues)", line: line)
         }
         check(camera("{along: road}") + "\n", at: "along: road", skip: 7, path: "camera.mount.along", "needs a road")
         check(camera("{along: road, lane: 5}") + road, at: "5}", path: "camera.mount.lane", "from 0 to 1")
         check(camera("{along: raod}") + road, at: "raod", path: "camera.mount.along", "did you mean `road`?")
-        check(camera("{along: path}") + road, at: "{along: path", path: "camera.mount.path", "missing required field `path`")
-        check(camera("{along: path, path: [[0, 0]]}") + road, at: "[[0", path: "camera.mount.path", "at least two points")
+        check(
+            camera("{along: path}") + road, at: "{along: path", path: "camera.mount.path",
+            "missing required field `path`")
+        check(
+            camera("{along: path, path: [[0, 0]]}") + road, at: "[[0", path: "camera.mount.path", "at least two points")
         check(
             camera("{along: path, path: [[0, 0], [0, 0]]}") + road, at: "[0, 0]]", path: "camera.mount.path[1]",
             "different from the one before")
@@ -204,6 +225,8 @@ final class EnvironmentErrorTests: XCTestCase {
         check(
             camera("{along: road}", extra: ", motion: {velocity: [1, 0, 0]}") + road, at: "[1, 0, 0]",
             path: "camera.motion.velocity", "use `mount.speed`")
-        check(camera("{along: path, lane: 1, path: [[0, 0], [1, 0]]}") + road, at: "lane", path: "camera.mount.lane", "only with `along: road`")
+        check(
+            camera("{along: path, lane: 1, path: [[0, 0], [1, 0]]}") + road, at: "lane", path: "camera.mount.lane",
+            "only with `along: road`")
     }
 }

@@ -269,7 +269,8 @@ final class EnvironmentTests: XCTestCase {
                 """
         ).frame(0)
         let units = frame.instances.filter { $0.name.hasPrefix("rack_") }
-        XCTAssertEqual(units.map(\.name).sorted(), ["rack_0_0", "rack_0_1", "rack_0_2", "rack_1_0", "rack_1_1", "rack_1_2"])
+        XCTAssertEqual(
+            units.map(\.name).sorted(), ["rack_0_0", "rack_0_1", "rack_0_2", "rack_1_0", "rack_1_1", "rack_1_2"])
         for u in units {
             XCTAssertEqual(u.classID, 8)
             XCTAssertEqual(u.size.z, 2, accuracy: 1e-12)

@@ -67,7 +67,9 @@ func interpenetrations(_ frame: FrameSpec, tolerance: Double = 1e-4) -> [(Int, I
             {
                 continue
             }
-            if solidsOverlap(ca, cb, tolerance: tolerance) { found.append((a.instanceID, b.instanceID, "\(a.name) × \(b.name)")) }
+            if solidsOverlap(ca, cb, tolerance: tolerance) {
+                found.append((a.instanceID, b.instanceID, "\(a.name) × \(b.name)"))
+            }
         }
     }
     return found

@@ -31,7 +31,8 @@ extension SceneParser {
 
     /// Reads `camera.mount` once the road and environment are known; reports camera fields that a
     /// mount replaces (`position`, `look_at`, `motion.velocity`).
-    func parseCameraMount(_ camera: Node, road: RoadDescription?, environment: EnvironmentDescription?) -> CameraMount?? {
+    func parseCameraMount(_ camera: Node, road: RoadDescription?, environment: EnvironmentDescription?) -> CameraMount??
+    {
         guard case .mapping(let cm) = camera, let node = cm["mount"] else { return .some(nil) }
         let path = "camera.mount"
         guard let f = read.fields(node, path, allowed: Self.mountKeys) else { return .none }
@@ -39,14 +40,16 @@ extension SceneParser {
         for key in ["position", "look_at"] where cm[key] != nil {
             read.report(
                 cm[key] ?? camera, "camera.\(key)",
-                "`\(key)` does not apply with `mount` (the mount places the camera; `yaw_deg`/`pitch_deg` turn it relative to the path)")
+                "`\(key)` does not apply with `mount` (the mount places the camera; `yaw_deg`/`pitch_deg` turn it relative to the path)"
+            )
             ok = false
         }
         if case .mapping(let motion)? = cm["motion"], let v = motion["velocity"] {
             read.report(v, "camera.motion.velocity", "`velocity` does not apply with `mount` (use `mount.speed`)")
             ok = false
         }
-        guard let alongNode = f.required("along", "road or path"), let along = read.choice(alongNode, f.path("along"), ["road", "path"])
+        guard let alongNode = f.required("along", "road or path"),
+            let along = read.choice(alongNode, f.path("along"), ["road", "path"])
         else { return .none }
         let offset = f["offset"].map { read.number($0, f.path("offset")) } ?? 0
         let s = f["s"].map { read.random($0, f.path("s")) } ?? .fixed(0)
@@ -72,10 +75,12 @@ extension SceneParser {
                 return .none
             }
             for (i, (a, b)) in zip(points, points.dropFirst()).enumerated() where (b - a).length < 1e-9 {
-                read.report(items[i + 1], f.path("path") + "[\(i + 1)]", "expected a point different from the one before it")
+                read.report(
+                    items[i + 1], f.path("path") + "[\(i + 1)]", "expected a point different from the one before it")
                 return .none
             }
-            return .some(CameraMount(path: .polyline(points), lateral: offset, direction: 1, s: s, height: height, speed: speed))
+            return .some(
+                CameraMount(path: .polyline(points), lateral: offset, direction: 1, s: s, height: height, speed: speed))
         }
 
         if f.has("path") {
@@ -97,11 +102,13 @@ extension SceneParser {
                 }
                 (cross, roadPath) = main ? (x.main, x.mainPath) : (x.cross, x.crossPath)
             case nil:
-                read.report(alongNode, f.path("along"), "`along: road` needs a road (`road` or `environment.road`), found none")
+                read.report(
+                    alongNode, f.path("along"), "`along: road` needs a road (`road` or `environment.road`), found none")
                 return .none
             }
         }
-        if f.has("road"), case .intersection? = environment?.road {} else if f.has("road") {
+        if f.has("road"), case .intersection? = environment?.road {
+        } else if f.has("road") {
             collector.report(f.keyMark("road"), f.path("road"), "`road` chooses between an intersection's roads")
             return .none
         }
@@ -109,7 +116,8 @@ extension SceneParser {
         guard let lane else { return .none }
         return .some(
             CameraMount(
-                path: roadPath, lateral: cross.laneOffset(lane) + offset, direction: cross.laneIsReversed(lane) ? -1 : 1,
+                path: roadPath, lateral: cross.laneOffset(lane) + offset,
+                direction: cross.laneIsReversed(lane) ? -1 : 1,
                 s: s, height: height, speed: speed))
     }
 }

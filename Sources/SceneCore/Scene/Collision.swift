@@ -26,7 +26,8 @@ struct OrientedBox: Sendable {
         half = (max - min) / 2
         let h = half, a = axes
         let r = Vec3(
-            abs(a.x.x) * h.x + abs(a.y.x) * h.y + abs(a.z.x) * h.z, abs(a.x.y) * h.x + abs(a.y.y) * h.y + abs(a.z.y) * h.z,
+            abs(a.x.x) * h.x + abs(a.y.x) * h.y + abs(a.z.x) * h.z,
+            abs(a.x.y) * h.x + abs(a.y.y) * h.y + abs(a.z.y) * h.z,
             abs(a.x.z) * h.x + abs(a.y.z) * h.y + abs(a.z.z) * h.z)
         bounds = (center - r, center + r)
     }

@@ -140,7 +140,9 @@ extension StuffBuilder {
                 func span(_ sign: Double, _ a: Double, _ b: Double) -> ClosedRange<Double> {
                     sign > 0 ? a...b : (-b)...(-a)
                 }
-                rect("sidewalk_corner_\(label)", x: span(sx, w2, w2 + w), y: span(sy, w1, w1 + w), z: sz, height: h, look)
+                rect(
+                    "sidewalk_corner_\(label)", x: span(sx, w2, w2 + w), y: span(sy, w1, w1 + w), z: sz, height: h, look
+                )
                 rect("sidewalk_\(label)_x", x: span(sx, w2 + w, L), y: span(sy, w1, w1 + w), z: sz, height: h, look)
                 rect("sidewalk_\(label)_y", x: span(sx, w2, w2 + w), y: span(sy, w1 + w, L), z: sz, height: h, look)
             }
@@ -277,7 +279,9 @@ extension EnvironmentPiece {
                     k += 1
                 }
             }
-            for (i, h) in supportHeights.enumerated() { out.append(part("board_\(i)", Vec3(L, W, t), Vec3(0, 0, h - t))) }
+            for (i, h) in supportHeights.enumerated() {
+                out.append(part("board_\(i)", Vec3(L, W, t), Vec3(0, 0, h - t)))
+            }
         case .table:
             let top = supportHeights.last ?? H
             out.append(part("top", Vec3(L, W, t), Vec3(0, 0, top - t)))

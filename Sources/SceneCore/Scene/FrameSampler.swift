@@ -232,7 +232,8 @@ extension SceneDescription {
             if case .plane = surface.shape { continue }
             out.world.insert(
                 OrientedBox(
-                    worldFromLocal: surface.worldFromObject, min: surface.shape.geometry.extent.min.scaled(by: surface.shape.scale),
+                    worldFromLocal: surface.worldFromObject,
+                    min: surface.shape.geometry.extent.min.scaled(by: surface.shape.scale),
                     max: surface.shape.geometry.extent.max.scaled(by: surface.shape.scale)))
         }
         for piece in environment?.pieces ?? [] {
@@ -278,7 +279,9 @@ extension SceneDescription {
                 } else {
                     // Road and rectangle placements draw as they always have; the collision test is extra.
                     let yawOffset = radians(rng.sample(g.template.yawDeg))
-                    let (pitch, roll) = (radians(rng.sample(g.template.pitchDeg)), radians(rng.sample(g.template.rollDeg)))
+                    let (pitch, roll) = (
+                        radians(rng.sample(g.template.pitchDeg)), radians(rng.sample(g.template.rollDeg))
+                    )
                     for _ in 0..<Self.maxPlacementAttempts {
                         let (position, heading) = samplePosition(
                             g.placement, parts: object.parts, yawOffset: yawOffset, rng: &rng)
@@ -314,7 +317,9 @@ extension SceneDescription {
         _ g: GroupDescription, _ k: Int, _ count: Int, _ r: (spacing: Int, collision: Int, fit: Int)
     ) -> String {
         var reasons: [String] = []
-        if r.spacing > 0 { reasons.append("\(r.spacing) closer than `min_spacing` (\(format(g.minSpacing)) m) to another") }
+        if r.spacing > 0 {
+            reasons.append("\(r.spacing) closer than `min_spacing` (\(format(g.minSpacing)) m) to another")
+        }
         if r.collision > 0 { reasons.append("\(r.collision) interpenetrating something placed before") }
         if r.fit > 0 {
             reasons.append(

@@ -172,7 +172,8 @@ extension SupportPlacement {
         var rotation: Mat4
         switch orientation {
         case .upright:
-            rotation = Mat4.rotationZ(yaw) * .rotationY(radians(rng.sample(tilt.pitch)))
+            rotation =
+                Mat4.rotationZ(yaw) * .rotationY(radians(rng.sample(tilt.pitch)))
                 * .rotationX(radians(rng.sample(tilt.roll)))
         case .faces(let faces):
             let face = rng.choose(faces)
@@ -182,7 +183,8 @@ extension SupportPlacement {
         let (lo, hi) = object.rotatedBounds(rotation)
         // The origin's range in the area so that the (rotated) box stays inside where it must.
         let u = rng.unit(), v = rng.unit()
-        func interval(_ lower: Double, _ upper: Double, _ contain: Bool, _ l: Double, _ h: Double) -> (Double, Double)? {
+        func interval(_ lower: Double, _ upper: Double, _ contain: Bool, _ l: Double, _ h: Double) -> (Double, Double)?
+        {
             guard contain else { return (lower, upper) }
             let a = lower + margin - l, b = upper - margin - h
             return a <= b + 1e-12 ? (a, Swift.max(a, b)) : nil

@@ -172,7 +172,9 @@ public final class SceneFiles: @unchecked Sendable {
                 for entry in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where !entry.hasPrefix(".") {
                     add(entry)
                     let sub = root.appendingPathComponent(entry).path
-                    for file in (try? fm.contentsOfDirectory(atPath: sub)) ?? [] where !file.hasPrefix(".") { add(file) }
+                    for file in (try? fm.contentsOfDirectory(atPath: sub)) ?? [] where !file.hasPrefix(".") {
+                        add(file)
+                    }
                 }
             }
         }

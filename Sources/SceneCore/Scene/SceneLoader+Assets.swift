@@ -11,7 +11,8 @@ extension SceneParser {
     /// Reads `assets: {name: {...}, ...}` into the scene's asset table.
     func parseAssets(_ node: Node) {
         guard case .mapping(let m) = node else {
-            read.report(node, "assets", "expected a mapping of asset names to {file | library, ...}, found \(describe(node))")
+            read.report(
+                node, "assets", "expected a mapping of asset names to {file | library, ...}, found \(describe(node))")
             return
         }
         for (key, value) in m {
@@ -116,7 +117,8 @@ extension SceneParser {
                     overrides[part] = c
                 }
             } else {
-                read.report(n, f.path("parts"), "expected a mapping of part names to {class: ...}, found \(describe(n))")
+                read.report(
+                    n, f.path("parts"), "expected a mapping of part names to {class: ...}, found \(describe(n))")
                 ok = false
             }
         }
@@ -170,7 +172,9 @@ extension SceneParser {
     }
 
     /// Reads and imports an asset once; reports what went wrong at `node`.
-    func importAsset(_ source: AssetSource, name: String, options: AssetImportOptions, node: Node, path: String)
+    func importAsset(
+        _ source: AssetSource, name: String, options: AssetImportOptions, node: Node, path: String
+    )
         -> Asset?
     {
         let found: (key: String, bytes: [UInt8])
@@ -188,7 +192,10 @@ extension SceneParser {
             case .library(let library):
                 guard let hit = try files.readLibraryAsset(library) else {
                     let known = files.libraryAssetNames()
-                    let list = known.isEmpty ? "the asset library is empty or was not found" : "library assets: \(known.joined(separator: ", "))"
+                    let list =
+                        known.isEmpty
+                        ? "the asset library is empty or was not found"
+                        : "library assets: \(known.joined(separator: ", "))"
                     read.report(node, path, "unknown library asset `\(library)`\(didYouMean(library, known)) (\(list))")
                     return nil
                 }

@@ -25,7 +25,8 @@ extension SceneParser {
             if topRoad != nil {
                 collector.report(
                     f.keyMark("road"), f.path("road"),
-                    "give either the top-level `road` or `environment.road`, not both (a top-level road is `layout: straight`)")
+                    "give either the top-level `road` or `environment.road`, not both (a top-level road is `layout: straight`)"
+                )
                 ok = false
             } else if let parsed = parseRoadLayout(n, f.path("road")) {
                 switch parsed {
@@ -40,7 +41,9 @@ extension SceneParser {
             if let room = parseRoom(n, f.path("room")) { env.room = room } else { ok = false }
         }
         var names: [String: String] = [:]
-        for (key, kind) in [("shelving", EnvironmentPiece.Kind.shelving), ("tables", .table), ("bins", .bin), ("pallets", .pallet)] {
+        for (key, kind) in [
+            ("shelving", EnvironmentPiece.Kind.shelving), ("tables", .table), ("bins", .bin), ("pallets", .pallet),
+        ] {
             guard let n = f[key], let items = read.list(n, f.path(key), of: key) else {
                 if f.has(key) { ok = false }
                 continue
@@ -52,7 +55,9 @@ extension SceneParser {
                     continue
                 }
                 if let first = pieces.first, let other = names[first.group] {
-                    read.report(item, path + ".name", "duplicate name `\(first.group)` (also \(other)); environment names must be unique")
+                    read.report(
+                        item, path + ".name",
+                        "duplicate name `\(first.group)` (also \(other)); environment names must be unique")
                     ok = false
                     continue
                 }
@@ -82,7 +87,8 @@ extension SceneParser {
         for key in all where f.has(key) && !takes.contains(key) {
             collector.report(
                 f.keyMark(key), f.path(key),
-                "`\(key)` does not apply to layout \(layout) (it takes \((Self.roadKeys[layout] ?? []).joined(separator: ", ")))")
+                "`\(key)` does not apply to layout \(layout) (it takes \((Self.roadKeys[layout] ?? []).joined(separator: ", ")))"
+            )
             ok = false
         }
         guard ok else { return nil }
@@ -90,7 +96,9 @@ extension SceneParser {
         let color = f["color"].map { read.color($0, f.path("color")) } ?? linearRGB([72, 72, 76])
         guard let classID, let color else { return nil }
 
-        if layout == "parking_lot" { return parseParkingLot(f, classID: classID, color: color).map { .right(.parkingLot($0)) } }
+        if layout == "parking_lot" {
+            return parseParkingLot(f, classID: classID, color: color).map { .right(.parkingLot($0)) }
+        }
         guard let road = parseCrossSection(f, classID: classID, color: color) else { return nil }
         switch layout {
         case "straight":
@@ -99,7 +107,10 @@ extension SceneParser {
             guard let length, let startX else { return nil }
             return .left(road.straight(startX: startX, length: length))
         case "curved":
-            let start = f["start"].map { read.tuple($0, f.path("start"), count: 2, what: "[x, y] in metres") { read.number($0, $1) } } ?? [0, 0]
+            let start =
+                f["start"].map {
+                    read.tuple($0, f.path("start"), count: 2, what: "[x, y] in metres") { read.number($0, $1) }
+                } ?? [0, 0]
             let heading = f["heading_deg"].map { read.number($0, f.path("heading_deg")) } ?? 0
             let radius = f.required("radius", "the centreline's radius in metres").flatMap {
                 read.number($0, f.path("radius"), .positive)
@@ -116,13 +127,15 @@ extension SceneParser {
             if radius <= halfWidth, let n = f["radius"] {
                 read.report(
                     n, f.path("radius"),
-                    "expected a radius larger than half the road and its sidewalk (\(format(halfWidth)) m), found \(format(radius))")
+                    "expected a radius larger than half the road and its sidewalk (\(format(halfWidth)) m), found \(format(radius))"
+                )
                 return nil
             }
             return .right(
                 .curved(
                     CurvedRoadDescription(
-                        road: road, startX: start[0], startY: start[1], headingDeg: heading, radius: radius, angleDeg: angle)))
+                        road: road, startX: start[0], startY: start[1], headingDeg: heading, radius: radius,
+                        angleDeg: angle)))
         default:
             return parseIntersection(f, main: road).map { .right(.intersection($0)) }
         }
@@ -133,7 +146,9 @@ extension SceneParser {
         let width = f["width"].map { read.number($0, f.path("width"), .positive) } ?? 7
         let lanes = f["lanes"].map { read.integer($0, f.path("lanes"), min: 1, max: 16) } ?? 2
         guard let width, let lanes else { return nil }
-        guard let markings = parseMarkingsBlock(f["markings"], f.path("markings"), roadClass: classID, laneWidth: width / Double(lanes))
+        guard
+            let markings = parseMarkingsBlock(
+                f["markings"], f.path("markings"), roadClass: classID, laneWidth: width / Double(lanes))
         else { return nil }
         var sidewalk: SidewalkDescription?
         if let n = f["sidewalk"] {
@@ -194,7 +209,9 @@ extension SceneParser {
     private func parseIntersection(_ f: Fields, main: RoadCrossSection) -> IntersectionDescription? {
         var cross = main
         if let n = f["cross"] {
-            guard let c = read.fields(n, f.path("cross"), allowed: ["class", "color", "width", "lanes"]) else { return nil }
+            guard let c = read.fields(n, f.path("cross"), allowed: ["class", "color", "width", "lanes"]) else {
+                return nil
+            }
             let classID = c["class"].map { classRef($0, c.path("class")) } ?? main.classID
             let color = c["color"].map { read.color($0, c.path("color")) } ?? main.color
             let width = c["width"].map { read.number($0, c.path("width"), .positive) } ?? main.width
@@ -204,7 +221,9 @@ extension SceneParser {
                 classID: classID, color: color, width: width, lanes: lanes, markings: main.markings,
                 sidewalk: main.sidewalk)
             if let m = main.markings, m.lineWidth >= cross.laneWidth, let wn = c["width"] ?? c["lanes"] {
-                read.report(wn, c.path("width"), "the cross road's lanes (\(format(cross.laneWidth)) m) are narrower than a marking line")
+                read.report(
+                    wn, c.path("width"),
+                    "the cross road's lanes (\(format(cross.laneWidth)) m) are narrower than a marking line")
                 return nil
             }
         }
@@ -228,10 +247,12 @@ extension SceneParser {
                 let classID = c["class"].map { classRef($0, c.path("class")) } ?? defaults.classID
                 let color = c["color"].map { read.color($0, c.path("color")) } ?? defaults.color
                 let width = c["width"].map { read.number($0, c.path("width"), .positive) } ?? defaults.width
-                let stripe = c["stripe_width"].map { read.number($0, c.path("stripe_width"), .positive) } ?? defaults.stripeWidth
+                let stripe =
+                    c["stripe_width"].map { read.number($0, c.path("stripe_width"), .positive) } ?? defaults.stripeWidth
                 let gap = c["gap"].map { read.number($0, c.path("gap"), .positive) } ?? defaults.gap
                 guard let classID, let color, let width, let stripe, let gap else { return nil }
-                crosswalk = CrosswalkDescription(classID: classID, color: color, width: width, stripeWidth: stripe, gap: gap)
+                crosswalk = CrosswalkDescription(
+                    classID: classID, color: color, width: width, stripeWidth: stripe, gap: gap)
             }
         } else {
             crosswalk = defaults
@@ -248,36 +269,46 @@ extension SceneParser {
                 stopLine = w
             }
             if stopLine != nil, main.markings == nil {
-                collector.report(f.keyMark("stop_lines"), f.path("stop_lines"), "stop lines need `markings`, which are off")
+                collector.report(
+                    f.keyMark("stop_lines"), f.path("stop_lines"), "stop lines need `markings`, which are off")
                 return nil
             }
         }
         let x = IntersectionDescription(
             main: main, cross: cross, armLength: armLength, crosswalk: crosswalk, stopLineWidth: stopLine)
-        let needed = Swift.max(x.armStart(alongMain: true), x.armStart(alongMain: false))
+        let needed =
+            Swift.max(x.armStart(alongMain: true), x.armStart(alongMain: false))
             + (main.sidewalk?.width ?? 0)
         if armLength <= needed {
             let node = f["arm_length"] ?? f.node
             read.report(
                 node, f.path("arm_length"),
-                "expected arms longer than the junction, its crosswalks and stop lines (\(format(needed)) m), found \(format(armLength))")
+                "expected arms longer than the junction, its crosswalks and stop lines (\(format(needed)) m), found \(format(armLength))"
+            )
             return nil
         }
         return x
     }
 
     private func parseParkingLot(_ f: Fields, classID: Int, color: RGB) -> ParkingLotDescription? {
-        let center = f["center"].map { read.tuple($0, f.path("center"), count: 2, what: "[x, y] in metres") { read.number($0, $1) } } ?? [0, 0]
+        let center =
+            f["center"].map {
+                read.tuple($0, f.path("center"), count: 2, what: "[x, y] in metres") { read.number($0, $1) }
+            } ?? [0, 0]
         let yaw = f["yaw_deg"].map { read.number($0, f.path("yaw_deg")) } ?? 0
         let bays = f["bays"].map { read.integer($0, f.path("bays"), min: 1, max: 1000) } ?? 10
         let rows = f["rows"].map { read.integer($0, f.path("rows"), min: 1, max: 2) } ?? 2
-        let bay = f["bay_size"].map {
-            read.tuple($0, f.path("bay_size"), count: 2, what: "[width, depth] in metres") { read.number($0, $1, .positive) }
-        } ?? [2.5, 5]
+        let bay =
+            f["bay_size"].map {
+                read.tuple($0, f.path("bay_size"), count: 2, what: "[width, depth] in metres") {
+                    read.number($0, $1, .positive)
+                }
+            } ?? [2.5, 5]
         let aisle = f["aisle"].map { read.number($0, f.path("aisle"), .positive) } ?? 6
         let margin = f["margin"].map { read.number($0, f.path("margin"), .nonNegative) } ?? 1
         guard let center, let yaw, let bays, let rows, let bay, let aisle, let margin else { return nil }
-        guard let markings = parseMarkingsBlock(f["markings"], f.path("markings"), roadClass: classID, laneWidth: bay[0])
+        guard
+            let markings = parseMarkingsBlock(f["markings"], f.path("markings"), roadClass: classID, laneWidth: bay[0])
         else { return nil }
         return ParkingLotDescription(
             classID: classID, color: color, centerX: center[0], centerY: center[1], yawDeg: yaw, bays: bays, rows: rows,
@@ -307,23 +338,31 @@ extension SceneParser {
             f["size"].map {
                 read.tuple($0, f.path("size"), count: 2, what: "[x, y] in metres") { read.number($0, $1, .positive) }
             } ?? defaultSize
-        let height: Double? = f["wall_height"].map { read.number($0, f.path("wall_height"), .positive) } ?? defaultHeight
+        let height: Double? =
+            f["wall_height"].map { read.number($0, f.path("wall_height"), .positive) } ?? defaultHeight
         let thickness: Double? =
             f["wall_thickness"].map { read.number($0, f.path("wall_thickness"), .positive) } ?? defaultThickness
-        let floor = f.required("floor", "{class, color}").flatMap { parseLook($0, f.path("floor"), color: warehouse ? [150, 150, 145] : [170, 160, 140]) }
-        let walls = f.required("walls", "{class, color}").flatMap { parseLook($0, f.path("walls"), color: [205, 205, 200]) }
+        let floor = f.required("floor", "{class, color}").flatMap {
+            parseLook($0, f.path("floor"), color: warehouse ? [150, 150, 145] : [170, 160, 140])
+        }
+        let walls = f.required("walls", "{class, color}").flatMap {
+            parseLook($0, f.path("walls"), color: [205, 205, 200])
+        }
         var ceiling: SurfaceLook?? = .some(nil)
         if let n = f["ceiling"] {
             if n.tagName == .bool {
                 if read.bool(n, f.path("ceiling")) == true {
-                    collector.report(f.keyMark("ceiling"), f.path("ceiling"), "a ceiling needs a class: give `ceiling: {class, color}`")
+                    collector.report(
+                        f.keyMark("ceiling"), f.path("ceiling"),
+                        "a ceiling needs a class: give `ceiling: {class, color}`")
                     ceiling = .none
                 }
             } else {
                 ceiling = parseLook(n, f.path("ceiling"), color: [225, 225, 220]).map { .some($0) } ?? .none
             }
         }
-        guard let center, let size, let height, let thickness, let floor, let walls, case .some(let ceilingLook) = ceiling
+        guard let center, let size, let height, let thickness, let floor, let walls,
+            case .some(let ceilingLook) = ceiling
         else { return nil }
 
         var door: DoorDescription? = DoorDescription(
@@ -333,7 +372,9 @@ extension SceneParser {
                 guard let on = read.bool(n, f.path("door")) else { return nil }
                 if !on { door = nil }
             } else {
-                guard let d = read.fields(n, f.path("door"), allowed: ["wall", "width", "height", "offset"]) else { return nil }
+                guard let d = read.fields(n, f.path("door"), allowed: ["wall", "width", "height", "offset"]) else {
+                    return nil
+                }
                 let wall: String? =
                     d["wall"].map { read.choice($0, d.path("wall"), RoomDescription.Wall.allCases.map(\.rawValue)) }
                     ?? "south"
@@ -347,11 +388,14 @@ extension SceneParser {
                 if abs(offset) + width / 2 > run / 2 {
                     read.report(
                         d["width"] ?? d["offset"] ?? n, d.path(d.has("offset") ? "offset" : "width"),
-                        "the door (\(format(width)) m wide, \(format(offset)) m off centre) does not fit in the \(wall) wall (\(format(run)) m)")
+                        "the door (\(format(width)) m wide, \(format(offset)) m off centre) does not fit in the \(wall) wall (\(format(run)) m)"
+                    )
                     return nil
                 }
                 if dh > height {
-                    read.report(d["height"] ?? n, d.path("height"), "expected a door no taller than the walls (\(format(height)) m), found \(format(dh))")
+                    read.report(
+                        d["height"] ?? n, d.path("height"),
+                        "expected a door no taller than the walls (\(format(height)) m), found \(format(dh))")
                     return nil
                 }
                 door = DoorDescription(wall: side, width: width, height: dh, offset: offset)
@@ -383,13 +427,17 @@ extension SceneParser {
     ]
     /// Size, color, thickness and post size when the file gives none.
     static let pieceDefaults: [EnvironmentPiece.Kind: (size: Vec3, color: [Int], thickness: Double, post: Double)] = [
-        .shelving: (Vec3(2, 0.6, 2), [70, 90, 120], 0.03, 0.05), .table: (Vec3(1.2, 0.8, 0.75), [150, 110, 70], 0.04, 0.06),
-        .bin: (Vec3(0.6, 0.4, 0.3), [40, 90, 170], 0.012, 0), .pallet: (Vec3(1.2, 0.8, 0.144), [170, 135, 90], 0.022, 0.1),
+        .shelving: (Vec3(2, 0.6, 2), [70, 90, 120], 0.03, 0.05),
+        .table: (Vec3(1.2, 0.8, 0.75), [150, 110, 70], 0.04, 0.06),
+        .bin: (Vec3(0.6, 0.4, 0.3), [40, 90, 170], 0.012, 0),
+        .pallet: (Vec3(1.2, 0.8, 0.144), [170, 135, 90], 0.022, 0.1),
     ]
 
     /// One entry of `shelving`, `tables`, `bins` or `pallets`: one piece, or a block of shelving units.
     /// `placed` are the pieces read before it (a bin can stand `on` one).
-    func parsePiece(_ node: Node, _ path: String, kind: EnvironmentPiece.Kind, placed: [EnvironmentPiece])
+    func parsePiece(
+        _ node: Node, _ path: String, kind: EnvironmentPiece.Kind, placed: [EnvironmentPiece]
+    )
         -> [EnvironmentPiece]?
     {
         let own = Self.pieceKeys[kind] ?? []
@@ -413,7 +461,8 @@ extension SceneParser {
         let postKey = ["shelving": "post", "table": "leg", "pallet": "block"][kind.rawValue]
         let thickness = f[thicknessKey].map { read.number($0, f.path(thicknessKey), .positive) } ?? defaults.thickness
         let post = postKey.flatMap { k in f[k].map { read.number($0, f.path(k), .positive) } } ?? defaults.post
-        guard let name, let classID, let color, var position, let yaw, let sizeValue = size, let thickness, let post else {
+        guard let name, let classID, let color, var position, let yaw, let sizeValue = size, let thickness, let post
+        else {
             return nil
         }
         size = sizeValue
@@ -431,10 +480,13 @@ extension SceneParser {
             model = .asset(am)
         }
         guard let size else { return nil }
-        if thickness >= size.z || 2 * post >= Swift.min(size.x, size.y) || (kind == .bin && 2 * thickness >= Swift.min(size.x, size.y)) {
+        if thickness >= size.z || 2 * post >= Swift.min(size.x, size.y)
+            || (kind == .bin && 2 * thickness >= Swift.min(size.x, size.y))
+        {
             read.report(
                 f[thicknessKey] ?? f[postKey ?? ""] ?? f["size"] ?? node, path,
-                "the \(kind.rawValue)'s \(thicknessKey) (\(format(thickness)) m)\(postKey.map { " and \($0) (\(format(post)) m)" } ?? "") do not fit its size \(format(size.x)) × \(format(size.y)) × \(format(size.z)) m")
+                "the \(kind.rawValue)'s \(thicknessKey) (\(format(thickness)) m)\(postKey.map { " and \($0) (\(format(post)) m)" } ?? "") do not fit its size \(format(size.x)) × \(format(size.y)) × \(format(size.z)) m"
+            )
             return nil
         }
 
@@ -458,7 +510,8 @@ extension SceneParser {
                 let known = placed.filter { $0.kind == .table || $0.kind == .pallet }.map(\.name)
                 read.report(
                     n, f.path("on"),
-                    "no table or pallet is called `\(on)`\(didYouMean(on, known)) (tables and pallets: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                    "no table or pallet is called `\(on)`\(didYouMean(on, known)) (tables and pallets: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+                )
                 return nil
             }
             // Stand on its top; the position's x, y stay world coordinates and must be over it.
@@ -467,7 +520,8 @@ extension SceneParser {
             let turn = Mat4.rotationZ(radians(yaw))
             for sx in [-0.5, 0.5] {
                 for sy in [-0.5, 0.5] {
-                    let corner = local.transformPoint(position + turn.transformDirection(Vec3(sx * size.x, sy * size.y, 0)))
+                    let corner = local.transformPoint(
+                        position + turn.transformDirection(Vec3(sx * size.x, sy * size.y, 0)))
                     if abs(corner.x) > base.size.x / 2 + 1e-9 || abs(corner.y) > base.size.y / 2 + 1e-9 {
                         read.report(n, f.path("on"), "the bin `\(name)` at its `position` does not fit on `\(on)`")
                         return nil
@@ -479,11 +533,15 @@ extension SceneParser {
         var rows = 1, units = 1, aisle = 2.5
         if kind == .shelving {
             var ok = true
-            if let n = f["rows"] { if let v = read.integer(n, f.path("rows"), min: 1, max: 100) { rows = v } else { ok = false } }
+            if let n = f["rows"] {
+                if let v = read.integer(n, f.path("rows"), min: 1, max: 100) { rows = v } else { ok = false }
+            }
             if let n = f["units"] {
                 if let v = read.integer(n, f.path("units"), min: 1, max: 100) { units = v } else { ok = false }
             }
-            if let n = f["aisle"] { if let v = read.number(n, f.path("aisle"), .nonNegative) { aisle = v } else { ok = false } }
+            if let n = f["aisle"] {
+                if let v = read.number(n, f.path("aisle"), .nonNegative) { aisle = v } else { ok = false }
+            }
             guard ok else { return nil }
         }
         let block = Mat4.pose(position: position, yaw: radians(yaw))
@@ -491,12 +549,14 @@ extension SceneParser {
         for r in 0..<rows {
             for u in 0..<units {
                 let offset = Vec3(
-                    (Double(u) - Double(units - 1) / 2) * size.x, (Double(r) - Double(rows - 1) / 2) * (size.y + aisle), 0)
+                    (Double(u) - Double(units - 1) / 2) * size.x, (Double(r) - Double(rows - 1) / 2) * (size.y + aisle),
+                    0)
                 out.append(
                     EnvironmentPiece(
                         kind: kind, name: rows * units == 1 ? name : "\(name)_\(r)_\(u)", group: name, classID: classID,
                         color: color, position: block.transformPoint(offset), yawDeg: yaw, size: size,
-                        supportHeights: heights, thickness: thickness, postSize: post, model: model, location: location))
+                        supportHeights: heights, thickness: thickness, postSize: post, model: model, location: location)
+                )
             }
         }
         return out
@@ -511,12 +571,15 @@ extension SceneParser {
         }
         guard let n = f["levels"] else { return even(4) }
         if case .sequence(let items) = n {
-            let list = items.enumerated().compactMap { read.number($0.element, f.path("levels") + "[\($0.offset)]", .closed(board, height)) }
+            let list = items.enumerated().compactMap {
+                read.number($0.element, f.path("levels") + "[\($0.offset)]", .closed(board, height))
+            }
             guard list.count == items.count else { return nil }
             guard !list.isEmpty, zip(list, list.dropFirst()).allSatisfy({ $1 - $0 > board }) else {
                 read.report(
                     n, f.path("levels"),
-                    "expected board heights in increasing order, each more than a board (\(format(board)) m) above the last, found \(list.map(format))")
+                    "expected board heights in increasing order, each more than a board (\(format(board)) m) above the last, found \(list.map(format))"
+                )
                 return nil
             }
             return list
@@ -528,7 +591,8 @@ extension SceneParser {
 extension FieldReader {
     /// `[x, y, z]`, each a number greater than 0.
     func vec3Positive(_ node: Node, _ path: String) -> Vec3? {
-        tuple(node, path, count: 3, what: "[x, y, z] (three numbers greater than 0)") { number($0, $1, .positive) }.map {
+        tuple(node, path, count: 3, what: "[x, y, z] (three numbers greater than 0)") { number($0, $1, .positive) }.map
+        {
             Vec3($0[0], $0[1], $0[2])
         }
     }

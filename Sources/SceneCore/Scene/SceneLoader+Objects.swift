@@ -5,7 +5,10 @@ import Yams
 extension SceneParser {
     static let modelKeys = ["shape", "size", "radius", "height", "parts", "asset"]
     static let templateKeys =
-        ["name", "class", "color", "colors", "yaw_deg", "pitch_deg", "roll_deg", "scale", "roughness", "metallic", "stuff"]
+        [
+            "name", "class", "color", "colors", "yaw_deg", "pitch_deg", "roll_deg", "scale", "roughness", "metallic",
+            "stuff",
+        ]
         + modelKeys
     static let objectKeys = templateKeys + ["position"]
     static let groupKeys = templateKeys + ["count", "placement", "min_spacing"]
@@ -160,7 +163,8 @@ extension SceneParser {
         var ok = true
         for key in ["shape", "parts", "radius", "height"] where f.has(key) {
             collector.report(
-                f.keyMark(key), f.path(key), "`\(key)` does not apply with `asset` (the asset is the shape; fit it with `size`)")
+                f.keyMark(key), f.path(key),
+                "`\(key)` does not apply with `asset` (the asset is the shape; fit it with `size`)")
             ok = false
         }
         let size = f["size"].flatMap { read.randomVec3($0, f.path("size"), .positive) }
@@ -300,7 +304,10 @@ extension SceneParser {
             ok = false
         }
         guard let road else {
-            read.report(modeNode, f.path("along_road"), "`along_road` needs a `road` section, found none")
+            let hint =
+                environment?.road != nil
+                ? " (an `environment.road` other than straight takes `region: lane` or `region: sidewalk`)" : ""
+            read.report(modeNode, f.path("along_road"), "`along_road` needs a `road` section, found none\(hint)")
             return nil
         }
         if mode == .sidewalk && road.sidewalk == nil {
@@ -352,9 +359,11 @@ extension SceneParser {
 
     /// Instances (things) must fit the 16-bit instance map: reports the group that crosses the limit.
     func checkInstanceBudget(
-        objects: [ObjectDescription], groups: [GroupDescription], items: [Node], environment: EnvironmentDescription? = nil
+        objects: [ObjectDescription], groups: [GroupDescription], items: [Node],
+        environment: EnvironmentDescription? = nil
     ) {
-        var total = (environment?.pieces.reduce(0) { $0 + $1.instanceCount } ?? 0)
+        var total =
+            (environment?.pieces.reduce(0) { $0 + $1.instanceCount } ?? 0)
             + objects.reduce(0) { $0 + $1.template.instancesPerObject }
         for g in groups where !g.template.isStuff {
             total += g.count.max * g.template.instancesPerObject

@@ -62,7 +62,8 @@ extension SceneParser {
         guard case .scalar = node, node.tagName == .str, let s = node.string, words.contains(s) else {
             read.report(
                 node, path,
-                "expected upright, any_face or a list of faces (\(faces.joined(separator: ", "))), found \(describe(node))")
+                "expected upright, any_face or a list of faces (\(faces.joined(separator: ", "))), found \(describe(node))"
+            )
             return nil
         }
         return s == "upright" ? .upright : .faces(BoxFace.allCases)
@@ -91,20 +92,23 @@ extension SceneParser {
             footprint = (Swift.min(size.x, size.y), Swift.max(size.x, size.y))
             height = size.z
         case .faces(let faces):
-            height = faces.map { f -> Double in
-                switch f {
-                case .bottom, .top: return size.z
-                case .front, .back: return size.x
-                case .left, .right: return size.y
-                }
-            }.min() ?? size.z
+            height =
+                faces.map { f -> Double in
+                    switch f {
+                    case .bottom, .top: return size.z
+                    case .front, .back: return size.x
+                    case .left, .right: return size.y
+                    }
+                }.min() ?? size.z
             footprint = (dims[0], dims[1])
         }
         let contained = p.areas.filter { $0.containX && $0.containY }
         if !contained.isEmpty {
             let fits = contained.contains { a in
                 let s = a.size
-                let (lo, hi) = (Swift.min(s.length, s.width) - 2 * p.margin, Swift.max(s.length, s.width) - 2 * p.margin)
+                let (lo, hi) = (
+                    Swift.min(s.length, s.width) - 2 * p.margin, Swift.max(s.length, s.width) - 2 * p.margin
+                )
                 return footprint.0 <= lo + 1e-9 && footprint.1 <= hi + 1e-9
             }
             if !fits {
@@ -188,7 +192,11 @@ struct RegionContext {
     private func path(_ key: String) -> String { fields.path(key) }
 
     private func fail(_ key: String, _ message: String) -> [SupportArea]? {
-        if let n = fields[key] { read.report(n, path(key), message) } else { read.report(fields.node, path(key), message) }
+        if let n = fields[key] {
+            read.report(n, path(key), message)
+        } else {
+            read.report(fields.node, path(key), message)
+        }
         return nil
     }
 
@@ -202,11 +210,13 @@ struct RegionContext {
             case .parkingLot(let p)?:
                 guard kind == .lane else { return fail("region", "a parking lot has no sidewalks") }
                 return straightRoadAreas(p.aisleRoad, p.aislePath)
-            case nil: return fail("region", "region \(kind.rawValue) needs a road (`road` or `environment.road`), found none")
+            case nil:
+                return fail("region", "region \(kind.rawValue) needs a road (`road` or `environment.road`), found none")
             }
         case .crosswalk:
             guard case .intersection(let x)? = environment?.road, x.crosswalk != nil else {
-                return fail("region", "region crosswalk needs `environment.road` with layout intersection and crosswalks")
+                return fail(
+                    "region", "region crosswalk needs `environment.road` with layout intersection and crosswalks")
             }
             return crosswalkAreas(x)
         case .parkingBay:
@@ -229,7 +239,10 @@ struct RegionContext {
                 let (lo, hi) = isX ? x : y
                 let clipped = (Swift.max(a, lo), Swift.min(b, hi))
                 guard clipped.0 < clipped.1 else {
-                    read.report(n, path(key), "the range [\(format(a)), \(format(b))] lies outside the room's floor [\(format(lo)), \(format(hi))]")
+                    read.report(
+                        n, path(key),
+                        "the range [\(format(a)), \(format(b))] lies outside the room's floor [\(format(lo)), \(format(hi))]"
+                    )
                     return nil
                 }
                 if isX { x = clipped } else { y = clipped }
@@ -242,7 +255,8 @@ struct RegionContext {
                     containY: true)
             ]
         case .area:
-            guard let x = fields.required("x", "a range [min, max] in metres").flatMap({ read.interval($0, path("x")) }),
+            guard
+                let x = fields.required("x", "a range [min, max] in metres").flatMap({ read.interval($0, path("x")) }),
                 let y = fields.required("y", "a range [min, max] in metres").flatMap({ read.interval($0, path("y")) }),
                 let z = fields["z"].map({ read.number($0, path("z")) }) ?? 0
             else { return nil }
@@ -260,7 +274,9 @@ struct RegionContext {
         guard let n = fields["s"] else { return .some(0...length) }
         guard let (a, b) = read.interval(n, path("s")) else { return .none }
         guard a < length, b > 0 else {
-            read.report(n, path("s"), "expected a range within the road's 0 to \(format(length)) m, found [\(format(a)), \(format(b))]")
+            read.report(
+                n, path("s"),
+                "expected a range within the road's 0 to \(format(length)) m, found [\(format(a)), \(format(b))]")
             return .none
         }
         return .some(Swift.max(0, a)...Swift.min(length, b))
@@ -269,12 +285,16 @@ struct RegionContext {
     private func laneList(_ road: RoadCrossSection) -> [Int]? {
         guard let n = fields["lanes"] else { return Array(0..<road.lanes) }
         let items = read.list(n, path("lanes"), of: "lane numbers") ?? []
-        let lanes = items.enumerated().compactMap { read.integer($0.element, path("lanes") + "[\($0.offset)]", min: 0, max: road.lanes - 1) }
+        let lanes = items.enumerated().compactMap {
+            read.integer($0.element, path("lanes") + "[\($0.offset)]", min: 0, max: road.lanes - 1)
+        }
         if items.isEmpty { read.report(n, path("lanes"), "expected at least one lane number, found an empty list") }
         return lanes.count == items.count && !items.isEmpty ? lanes : nil
     }
 
-    private func laneAreas(_ road: RoadCrossSection, _ path: RoadPath, spans: [ClosedRange<Double>], label: String)
+    private func laneAreas(
+        _ road: RoadCrossSection, _ path: RoadPath, spans: [ClosedRange<Double>], label: String
+    )
         -> [SupportArea]?
     {
         guard let lanes = laneList(road) else { return nil }
@@ -284,7 +304,8 @@ struct RegionContext {
                 let offset = road.laneOffset(lane)
                 out.append(
                     SupportArea(
-                        name: "\(label)lane \(lane)", worldFromArea: .translation(Vec3(0, 0, RoadDescription.surfaceHeight)),
+                        name: "\(label)lane \(lane)",
+                        worldFromArea: .translation(Vec3(0, 0, RoadDescription.surfaceHeight)),
                         extent: .strip(path: path, s: span, lateral: offset...offset),
                         heading: road.laneIsReversed(lane) ? Double.pi : 0, containX: true, containY: false))
             }
@@ -293,7 +314,9 @@ struct RegionContext {
     }
 
     private func straightRoadAreas(_ road: RoadCrossSection, _ path: RoadPath) -> [SupportArea]? {
-        if fields.has("road") { return fail("road", "`road` chooses between an intersection's roads; this road is the only one") }
+        if fields.has("road") {
+            return fail("road", "`road` chooses between an intersection's roads; this road is the only one")
+        }
         guard case .some(let span?) = alongRange(path.length) else { return nil }
         if kind == .lane { return laneAreas(road, path, spans: [span], label: "") }
         guard let sw = road.sidewalk else {
@@ -301,12 +324,16 @@ struct RegionContext {
         }
         var side = RoadSide.both
         if let n = fields["side"] {
-            guard let s = read.choice(n, self.path("side"), RoadSide.allCases.map(\.rawValue)), let v = RoadSide(rawValue: s)
+            guard let s = read.choice(n, self.path("side"), RoadSide.allCases.map(\.rawValue)),
+                let v = RoadSide(rawValue: s)
             else { return nil }
             side = v
         }
         guard sw.width > 2 * margin else {
-            return fail("margin", "expected a margin under half the sidewalk's width (\(format(sw.width / 2)) m), found \(format(margin))")
+            return fail(
+                "margin",
+                "expected a margin under half the sidewalk's width (\(format(sw.width / 2)) m), found \(format(margin))"
+            )
         }
         let z = sw.height > 0 ? sw.height : RoadDescription.surfaceHeight
         var out: [SupportArea] = []
@@ -348,16 +375,24 @@ struct RegionContext {
             if out.isEmpty { return fail("s", "the range `s` lies inside the junction, where no lane is") }
             return out
         }
-        if fields.has("side") { return fail("side", "`side` applies to straight and curved roads; an intersection's sidewalks are all used") }
+        if fields.has("side") {
+            return fail("side", "`side` applies to straight and curved roads; an intersection's sidewalks are all used")
+        }
         if fields.has("s") { return fail("s", "`s` applies to straight and curved roads") }
-        guard let sw = x.main.sidewalk else { return fail("region", "region sidewalk needs a road with a `sidewalk`, found none") }
+        guard let sw = x.main.sidewalk else {
+            return fail("region", "region sidewalk needs a road with a `sidewalk`, found none")
+        }
         guard sw.width > 2 * margin else {
-            return fail("margin", "expected a margin under half the sidewalk's width (\(format(sw.width / 2)) m), found \(format(margin))")
+            return fail(
+                "margin",
+                "expected a margin under half the sidewalk's width (\(format(sw.width / 2)) m), found \(format(margin))"
+            )
         }
         let w1 = x.main.width / 2, w2 = x.cross.width / 2, w = sw.width
         let z = sw.height > 0 ? sw.height : RoadDescription.surfaceHeight
         var out: [SupportArea] = []
-        func rect(_ name: String, _ x0: Double, _ x1: Double, _ y0: Double, _ y1: Double, heading: Double, alongX: Bool) {
+        func rect(_ name: String, _ x0: Double, _ x1: Double, _ y0: Double, _ y1: Double, heading: Double, alongX: Bool)
+        {
             let hx = (x1 - x0) / 2 - (alongX ? 0 : margin), hy = (y1 - y0) / 2 - (alongX ? margin : 0)
             guard hx > 0, hy > 0 else { return }
             out.append(
@@ -371,7 +406,9 @@ struct RegionContext {
             let ax = span(sx, w2 + w, L), ay = span(sy, w1 + w, L)
             // Along the main road heading with its near lanes' traffic, along the cross road likewise.
             rect("sidewalk \(label) along x", ax.0, ax.1, cy.0, cy.1, heading: sy < 0 ? 0 : Double.pi, alongX: true)
-            rect("sidewalk \(label) along y", cx.0, cx.1, ay.0, ay.1, heading: sx > 0 ? Double.pi / 2 : -Double.pi / 2, alongX: false)
+            rect(
+                "sidewalk \(label) along y", cx.0, cx.1, ay.0, ay.1, heading: sx > 0 ? Double.pi / 2 : -Double.pi / 2,
+                alongX: false)
             let c = (cx.0 + margin, cx.1 - margin, cy.0 + margin, cy.1 - margin)
             if c.0 < c.1, c.2 < c.3 {
                 out.append(
@@ -391,7 +428,9 @@ struct RegionContext {
         var chosen = arms
         if let n = fields["crosswalks"] {
             let items = read.list(n, path("crosswalks"), of: "arms (east, west, north, south)") ?? []
-            let names = items.enumerated().compactMap { read.choice($0.element, path("crosswalks") + "[\($0.offset)]", arms) }
+            let names = items.enumerated().compactMap {
+                read.choice($0.element, path("crosswalks") + "[\($0.offset)]", arms)
+            }
             if items.isEmpty { read.report(n, path("crosswalks"), "expected at least one arm, found an empty list") }
             guard names.count == items.count, !items.isEmpty else { return nil }
             chosen = names
@@ -414,7 +453,9 @@ struct RegionContext {
         var rows = Array(0..<p.rows)
         if let n = fields["rows"] {
             let items = read.list(n, path("rows"), of: "row numbers") ?? []
-            let list = items.enumerated().compactMap { read.integer($0.element, path("rows") + "[\($0.offset)]", min: 0, max: p.rows - 1) }
+            let list = items.enumerated().compactMap {
+                read.integer($0.element, path("rows") + "[\($0.offset)]", min: 0, max: p.rows - 1)
+            }
             if items.isEmpty { read.report(n, path("rows"), "expected at least one row number, found an empty list") }
             guard list.count == items.count, !items.isEmpty else { return nil }
             rows = list
@@ -427,7 +468,8 @@ struct RegionContext {
                     SupportArea(
                         name: "bay \(k) of row \(row)",
                         worldFromArea: p.worldFromLot * .translation(Vec3(bay.x, bay.y, RoadDescription.surfaceHeight)),
-                        extent: .rect(halfX: p.bayWidth / 2, halfY: p.bayDepth / 2), heading: bay.heading, containX: true,
+                        extent: .rect(halfX: p.bayWidth / 2, halfY: p.bayDepth / 2), heading: bay.heading,
+                        containX: true,
                         containY: true))
             }
         }
@@ -442,7 +484,8 @@ struct RegionContext {
         case .bin: wanted = .bin
         default: wanted = .pallet
         }
-        let section = ["shelving": "shelving", "table": "tables", "bin": "bins", "pallet": "pallets"][wanted.rawValue] ?? ""
+        let section =
+            ["shelving": "shelving", "table": "tables", "bin": "bins", "pallet": "pallets"][wanted.rawValue] ?? ""
         var candidates = pieces.filter { $0.kind == wanted }
         guard !candidates.isEmpty else {
             return fail("region", "region \(kind.rawValue) needs `environment.\(section)`, found none")
@@ -464,7 +507,8 @@ struct RegionContext {
             for name in names where !known.contains(name) {
                 read.report(
                     n, path("on"),
-                    "no \(section) entry is called `\(name)`\(didYouMean(name, known)) (\(section): \(known.joined(separator: ", ")))")
+                    "no \(section) entry is called `\(name)`\(didYouMean(name, known)) (\(section): \(known.joined(separator: ", ")))"
+                )
                 return nil
             }
             candidates = candidates.filter { names.contains($0.name) || names.contains($0.group) }
@@ -472,14 +516,17 @@ struct RegionContext {
         var levels: [Int]?
         if let n = fields["levels"] {
             let items = read.list(n, path("levels"), of: "level numbers (0 = the lowest board)") ?? []
-            let list = items.enumerated().compactMap { read.integer($0.element, path("levels") + "[\($0.offset)]", min: 0) }
+            let list = items.enumerated().compactMap {
+                read.integer($0.element, path("levels") + "[\($0.offset)]", min: 0)
+            }
             if items.isEmpty { read.report(n, path("levels"), "expected at least one level, found an empty list") }
             guard list.count == items.count, !items.isEmpty else { return nil }
             for piece in candidates {
                 if let bad = list.first(where: { $0 >= piece.supportHeights.count }) {
                     read.report(
                         n, path("levels"),
-                        "shelving `\(piece.name)` has levels 0 to \(piece.supportHeights.count - 1), found level \(bad)")
+                        "shelving `\(piece.name)` has levels 0 to \(piece.supportHeights.count - 1), found level \(bad)"
+                    )
                     return nil
                 }
             }
@@ -512,7 +559,8 @@ struct RegionContext {
                 let top = piece.supportHeights.last ?? piece.size.z
                 out.append(
                     SupportArea(
-                        name: "\(piece.kind.rawValue) `\(piece.name)`", worldFromArea: frame * .translation(Vec3(0, 0, top)),
+                        name: "\(piece.kind.rawValue) `\(piece.name)`",
+                        worldFromArea: frame * .translation(Vec3(0, 0, top)),
                         extent: .rect(halfX: L / 2, halfY: W / 2), heading: 0, containX: true, containY: true))
             }
         }
