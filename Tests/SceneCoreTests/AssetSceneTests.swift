@@ -117,7 +117,10 @@ final class AssetSceneTests: XCTestCase {
     func load(_ body: String) throws -> SceneDescription {
         let yaml = Self.header + body
         return try SceneLoader.load(
-            yaml: yaml, file: "scene.yaml", assets: AssetLoader(files: files(yaml), importer: importer.load))
+            yaml: yaml, file: "scene.yaml",
+            assets: AssetLoader(files: files(yaml)) { [importer] in
+                try importer.load(bytes: $0, key: $1, name: $2, options: $3, resolve: $4)
+            })
     }
 
     /// The issues of a scene that must not load.

@@ -155,6 +155,22 @@ final class PlacementTests: XCTestCase {
         }
     }
 
+    /// The environment scenes in scenes/ place every group without interpenetration at other seeds too.
+    func testEnvironmentScenesPlaceEverythingAtManySeeds() throws {
+        let names = [
+            "robotics_bin_picking", "robotics_warehouse", "driving_intersection", "driving_parking_lot", "driving_curve",
+        ]
+        for name in names {
+            let scene = try SceneLoader.load(path: scenePath("\(name).yaml"))
+            for seed in UInt64(100)..<120 {
+                let frame = try scene.frame(scene.frameCount - 1, seed: seed)
+                let hits = interpenetrations(frame)
+                XCTAssertTrue(hits.isEmpty, "\(name), seed \(seed): \(hits.prefix(3).map(\.2))")
+                XCTAssertFalse(frame.instances.isEmpty, name)
+            }
+        }
+    }
+
     /// The street scene's road placements (lanes, curbs, sidewalks, roadside) with the collision test:
     /// parked cars, lamps, trees, poles and people never meet, whatever the seed.
     func testStreetPlacementsNeverInterpenetrate() throws {
