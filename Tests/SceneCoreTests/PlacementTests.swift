@@ -158,7 +158,8 @@ final class PlacementTests: XCTestCase {
     /// The environment scenes in scenes/ place every group without interpenetration at other seeds too.
     func testEnvironmentScenesPlaceEverythingAtManySeeds() throws {
         let names = [
-            "robotics_bin_picking", "robotics_warehouse", "driving_intersection", "driving_parking_lot", "driving_curve",
+            "robotics_bin_picking", "robotics_warehouse", "driving_intersection", "driving_parking_lot",
+            "driving_curve",
         ]
         for name in names {
             let scene = try SceneLoader.load(path: scenePath("\(name).yaml"))

@@ -98,12 +98,6 @@ public enum RoadPath: Hashable, Sendable {
         }
     }
 
-    /// The turning radius of the centreline (nil: straight or a polyline).
-    var arcRadius: Double? {
-        if case .arc(_, _, _, let r, _) = self { return r }
-        return nil
-    }
-
     /// Pieces `[s0, s1]` short enough that each is drawn as one straight rectangle (at most 3 degrees
     /// of turn on an arc), covering `range`.
     func pieces(_ range: ClosedRange<Double>) -> [ClosedRange<Double>] {
@@ -339,8 +333,6 @@ public struct EnvironmentDescription: Hashable, Sendable {
         self.room = room
         self.pieces = pieces
     }
-
-    func piece(named name: String) -> EnvironmentPiece? { pieces.first { $0.name == name } }
 }
 
 #if canImport(Glibc)

@@ -160,7 +160,8 @@ struct PlaceableObject {
 extension SupportPlacement {
     /// One candidate pose for `object`, or nil when this attempt cannot fit (too big for the area
     /// drawn, landing above a shelf's clearance or a bin's rim, unsupported, or interpenetrating).
-    /// Draws from `rng` whatever the outcome, so the sequence stays a pure function of the stream.
+    /// Stacking rests on the tops of the boxes below, which are exact for upright and face-down
+    /// objects (their boxes stay level); a tilted object is lowered onto its box's top.
     func candidate(
         _ object: PlaceableObject, tilt: (pitch: RandomValue, roll: RandomValue, yaw: RandomValue),
         world: CollisionWorld, rng: inout Xoshiro256StarStar

@@ -39,7 +39,7 @@ extension SceneParser {
         }
         let minSpacing = f["min_spacing"].map { read.number($0, f.path("min_spacing"), .nonNegative) } ?? 0
         let placement = f.required("placement", "{region: ...}, a rectangle {x, y} or {along_road: ...}").flatMap {
-            parsePlacement($0, f.path("placement"), road: road, environment: environment, template: template)
+            parsePlacement($0, f.path("placement"), road: road, environment: environment)
         }
         guard let name, let template, let count, let minSpacing, let placement else { return nil }
         let countNode = f["count"] ?? node
@@ -267,15 +267,14 @@ extension SceneParser {
     static let legacyPlacementKeys = ["x", "y", "z", "along_road", "side", "lanes", "gap"]
 
     func parsePlacement(
-        _ node: Node, _ path: String, road: RoadDescription?, environment: EnvironmentDescription?,
-        template: ObjectTemplate?
-    ) -> Placement? {
+        _ node: Node, _ path: String, road: RoadDescription?, environment: EnvironmentDescription?
+    )
+        -> Placement?
+    {
         let allowed = Self.legacyPlacementKeys + Self.regionKeys.filter { !Self.legacyPlacementKeys.contains($0) }
         guard let f = read.fields(node, path, allowed: allowed) else { return nil }
         if f.has("region") {
-            return parseRegionPlacement(f, road: road, environment: environment, template: template).map {
-                .support($0)
-            }
+            return parseRegionPlacement(f, road: road, environment: environment).map { .support($0) }
         }
         var regionOnly = false
         for key in Self.regionKeys where !Self.legacyPlacementKeys.contains(key) && f.has(key) {

@@ -19,8 +19,10 @@ extension SceneParser {
     static let legacyOnlyKeys = ["along_road", "gap"]
 
     func parseRegionPlacement(
-        _ f: Fields, road: RoadDescription?, environment: EnvironmentDescription?, template: ObjectTemplate?
-    ) -> SupportPlacement? {
+        _ f: Fields, road: RoadDescription?, environment: EnvironmentDescription?
+    )
+        -> SupportPlacement?
+    {
         guard let regionNode = f["region"],
             let name = read.choice(regionNode, f.path("region"), RegionKind.allCases.map(\.rawValue)),
             let kind = RegionKind(rawValue: name)
@@ -41,7 +43,11 @@ extension SceneParser {
         if let n = f["orientation"] { orientation = parseOrientation(n, f.path("orientation")) }
         guard ok, let margin, let stack, let orientation else { return nil }
         let context = RegionContext(parser: self, fields: f, kind: kind, margin: margin)
-        guard let areas = context.areas(road: road, environment: environment), !areas.isEmpty else { return nil }
+        guard let areas = context.areas(road: road, environment: environment) else { return nil }
+        guard !areas.isEmpty else {
+            read.report(regionNode, f.path("region"), "region \(name) leaves no place to stand here")
+            return nil
+        }
         return SupportPlacement(region: kind, areas: areas, margin: margin, stack: stack, orientation: orientation)
     }
 
