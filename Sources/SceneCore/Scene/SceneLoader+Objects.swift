@@ -48,13 +48,13 @@ extension SceneParser {
             location: collector.location(countNode.mark, f.path("count")))
 
         if case .support(let support) = placement, !checkCapacity(group, support, f) { return nil }
+        let k = (template.scale.lowerBound, template.scale.upperBound)
         if case .region(let x0, let x1, let y0, let y1, _) = placement, template.model.isSinglePrimitive,
             template.pitchDeg == .fixed(0), template.rollDeg == .fixed(0), let box = template.model.minimumBox,
-            let most = template.model.maximumBox
+            let most = template.model.maximumBox, k.0.isFinite, k.1.isFinite, k.0 > 0
         {
             // Solid primitives cannot share ground: their footprints must fit where their centres may
             // fall, grown by their largest reach.
-            let k = (template.scale.lowerBound, template.scale.upperBound)
             let reach = (most.x * most.x + most.y * most.y).squareRoot() * k.1
             let room = (x1 - x0 + reach) * (y1 - y0 + reach)
             let need = Double(count.max) * box.x * box.y * k.0 * k.0

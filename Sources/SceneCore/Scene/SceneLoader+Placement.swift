@@ -87,8 +87,8 @@ extension SceneParser {
             )
             return false
         }
-        guard let box = g.template.model.minimumBox else { return true }
         let k = g.template.scale.lowerBound
+        guard let box = g.template.model.minimumBox, k.isFinite, k > 0 else { return true }
         let size = box * k
         // The footprint and height of the smallest object, resting the way the placement allows.
         let dims = [size.x, size.y, size.z].sorted()
@@ -150,30 +150,28 @@ extension SceneParser {
 
 extension ObjectModel {
     /// The smallest the object's bounding box can be (lower bounds of its sizes); nil when that is
-    /// not known in advance (custom composites) or it takes no space (planes).
-    var minimumBox: Vec3? {
-        switch self {
-        case .box(let s): return Vec3(s.x.lowerBound, s.y.lowerBound, s.z.lowerBound)
-        case .cylinder(let r, let h): return Vec3(2 * r.lowerBound, 2 * r.lowerBound, h.lowerBound)
-        case .sphere(let r): return Vec3(2 * r.lowerBound, 2 * r.lowerBound, 2 * r.lowerBound)
-        case .builtIn(_, let s): return Vec3(s.x.lowerBound, s.y.lowerBound, s.z.lowerBound)
-        case .asset(let a, let size):
-            guard let size else { return a.naturalSize }
-            return a.naturalSize * a.fitScale(Vec3(size.x.lowerBound, size.y.lowerBound, size.z.lowerBound))
-        case .plane, .parts: return nil
-        }
-    }
+    /// not known in advance (custom composites, unbounded distributions) or it takes no space (planes).
+    var minimumBox: Vec3? { Self.usable(boxBound(lower: true)) }
 
     /// The largest the object's bounding box can be (upper bounds of its sizes); nil as `minimumBox`.
-    var maximumBox: Vec3? {
+    var maximumBox: Vec3? { Self.usable(boxBound(lower: false)) }
+
+    /// A bound the capacity checks can use: finite and positive.
+    private static func usable(_ v: Vec3?) -> Vec3? {
+        guard let v, [v.x, v.y, v.z].allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
+        return v
+    }
+
+    private func boxBound(lower: Bool) -> Vec3? {
+        func b(_ r: RandomValue) -> Double { lower ? r.lowerBound : r.upperBound }
         switch self {
-        case .box(let s): return Vec3(s.x.upperBound, s.y.upperBound, s.z.upperBound)
-        case .cylinder(let r, let h): return Vec3(2 * r.upperBound, 2 * r.upperBound, h.upperBound)
-        case .sphere(let r): return Vec3(2 * r.upperBound, 2 * r.upperBound, 2 * r.upperBound)
-        case .builtIn(_, let s): return Vec3(s.x.upperBound, s.y.upperBound, s.z.upperBound)
+        case .box(let s): return Vec3(b(s.x), b(s.y), b(s.z))
+        case .cylinder(let r, let h): return Vec3(2 * b(r), 2 * b(r), b(h))
+        case .sphere(let r): return Vec3(2 * b(r), 2 * b(r), 2 * b(r))
+        case .builtIn(_, let s): return Vec3(b(s.x), b(s.y), b(s.z))
         case .asset(let a, let size):
             guard let size else { return a.naturalSize }
-            return a.naturalSize * a.fitScale(Vec3(size.x.upperBound, size.y.upperBound, size.z.upperBound))
+            return a.naturalSize * a.fitScale(Vec3(b(size.x), b(size.y), b(size.z)))
         case .plane, .parts: return nil
         }
     }
