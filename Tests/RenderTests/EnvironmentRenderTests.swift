@@ -27,7 +27,7 @@ final class EnvironmentRenderTests: XCTestCase {
         environment:
           room: {size: [5, 4], floor: {class: floor}, walls: {class: wall}}
           tables: [{name: bench, class: table, position: [0, 0], size: [1.4, 0.8, 0.75]}]
-          bins: [{name: tote, class: bin, on: bench, position: [0.2, 0.05], size: [0.5, 0.36, 0.18]}]
+          bins: [{name: tote, class: bin, stands_on: bench, position: [0.2, 0.05], size: [0.5, 0.36, 0.18]}]
           shelving: [{name: rack, class: shelf, position: [0.3, 1.5], size: [2, 0.5, 1.8], levels: 4}]
         groups:
           - {name: picks, shape: box, class: box, size: [[0.05, 0.1], [0.04, 0.08], [0.03, 0.06]], count: 8, placement: {region: bin}}

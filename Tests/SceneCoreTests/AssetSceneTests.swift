@@ -117,8 +117,8 @@ final class AssetSceneTests: XCTestCase {
     func load(_ body: String) throws -> SceneDescription {
         let yaml = Self.header + body
         return try SceneLoader.load(
-            yaml: yaml, file: "scene.yaml",
-            assets: AssetLoader(files: files(yaml)) { [importer] in
+            files: files(yaml),
+            assets: AssetLoader { [importer] in
                 try importer.load(bytes: $0, key: $1, name: $2, options: $3, resolve: $4)
             })
     }
@@ -326,12 +326,32 @@ final class AssetSceneTests: XCTestCase {
             at: "{asset: a", path: "objects[0].class", "has no class of its own")
     }
 
-    func testAssetsNeedFilesToReadThemFrom() {
-        let yaml = Self.header + "assets:\n  a: {file: models/light.glb}\n"
-        XCTAssertThrowsError(try SceneLoader.load(yaml: yaml, file: "scene.yaml")) { error in
+    func testAnAssetFileTravelsInTheScenesBundle() throws {
+        // On disk: the scene's bundle holds the scene file and the asset it names, nothing else.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scenefarm-asset-bundle-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("models"), withIntermediateDirectories: true)
+        let body = "assets:\n  a: {file: models/light.glb, class: traffic_light}\n"
+        try (Self.header + body).write(to: dir.appendingPathComponent("scene.yaml"), atomically: true, encoding: .utf8)
+        for file in ["models/light.glb", "models/broken.glb"] {
+            try Data([1]).write(to: dir.appendingPathComponent(file))
+        }
+        let standIn = AssetLoader { [importer] in
+            try importer.load(bytes: $0, key: $1, name: $2, options: $3, resolve: $4)
+        }
+        let scene = try SceneLoader.load(
+            files: SceneFiles(scenePath: dir.appendingPathComponent("scene.yaml").path, libraryRoots: []),
+            assets: standIn)
+        XCTAssertEqual(scene.bundle.files.keys.sorted(), ["models/light.glb", "scene.yaml"])
+        let again = try SceneLoader.load(files: SceneFiles(bundle: scene.bundle), assets: standIn)
+        XCTAssertEqual(try again.frame(0), try scene.frame(0), "loads from its bundle alone")
+        // Text alone is a bundle of one file: the asset is not in it.
+        XCTAssertThrowsError(try SceneLoader.load(yaml: Self.header + body, file: "scene.yaml")) { error in
             let issues = (error as? SceneLoadError)?.issues ?? []
             XCTAssertEqual(issues.count, 1)
-            XCTAssertTrue(issues.first?.message.contains("loaded from text without its files") == true, "\(issues)")
+            XCTAssertEqual(issues.first?.path, "assets.a.file")
+            XCTAssertTrue(issues.first?.message.contains("is not in the scene bundle") == true, "\(issues)")
         }
     }
 }

@@ -117,12 +117,12 @@ final class EnvironmentErrorTests: XCTestCase {
             at: "3]", path: "environment.shelving[0].levels[1]", "from 0.03 to 1")
         assertIssue(
             Self.table.replacingOccurrences(
-                of: "]\n", with: "]\n  bins: [{name: b, class: box, on: bnch, position: [0, 0]}]\n"),
-            at: "bnch", path: "environment.bins[0].on", "did you mean `bench`?")
+                of: "]\n", with: "]\n  bins: [{name: b, class: box, stands_on: bnch, position: [0, 0]}]\n"),
+            at: "bnch", path: "environment.bins[0].stands_on", "did you mean `bench`?")
         assertIssue(
             Self.table.replacingOccurrences(
-                of: "]\n", with: "]\n  bins: [{name: b, class: box, on: bench, position: [3, 0]}]\n"),
-            at: "bench, position: [3", path: "environment.bins[0].on", "does not fit on `bench`")
+                of: "]\n", with: "]\n  bins: [{name: b, class: box, stands_on: bench, position: [3, 0]}]\n"),
+            at: "bench, position: [3", path: "environment.bins[0].stands_on", "does not fit on `bench`")
         assertIssue(
             "environment:\n  tables: [{name: t, class: table, position: [0, 0], leg: 0.7}]\n", at: "0.7",
             path: "environment.tables[0]", "do not fit its size")
@@ -151,7 +151,7 @@ final class EnvironmentErrorTests: XCTestCase {
             path: "groups[0].placement.stack",
             "applies only with `region`")
         assertIssue(
-            Self.table + group + "{region: table_top, on: bnch}}\n", at: "bnch", path: "groups[0].placement.on",
+            Self.table + group + "{region: table_top, pieces: bnch}}\n", at: "bnch", path: "groups[0].placement.pieces",
             "did you mean `bench`?")
         assertIssue(
             Self.table + group + "{region: shelf}}\n", at: "shelf}", path: "groups[0].placement.region",

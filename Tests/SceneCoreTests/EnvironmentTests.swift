@@ -265,7 +265,7 @@ final class EnvironmentTests: XCTestCase {
                   shelving:
                     - {name: rack, class: shelf, position: [0, 0], size: [2, 0.5, 2], levels: [0.1, 1.0, 1.9], rows: 2, units: 3, aisle: 2}
                 groups:
-                  - {name: boxes, shape: box, class: box, size: [0.3, 0.3, 0.3], count: 20, placement: {region: shelf, on: rack, levels: [1]}}
+                  - {name: boxes, shape: box, class: box, size: [0.3, 0.3, 0.3], count: 20, placement: {region: shelf, pieces: rack, levels: [1]}}
                 """
         ).frame(0)
         let units = frame.instances.filter { $0.name.hasPrefix("rack_") }

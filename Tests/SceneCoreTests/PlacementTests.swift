@@ -27,13 +27,13 @@ final class PlacementTests: XCTestCase {
         environment:
           room: {size: [6, 5], floor: {class: floor}, walls: {class: wall}}
           tables: [{name: bench, class: table, position: [-1.2, 0], size: [1.2, 0.8, 0.75]}]
-          bins: [{name: tote, class: bin, on: bench, position: [-1.0, 0.05], size: [0.5, 0.36, 0.2]}]
+          bins: [{name: tote, class: bin, stands_on: bench, position: [-1.0, 0.05], size: [0.5, 0.36, 0.2]}]
           shelving: [{name: rack, class: shelf, position: [1.2, 1.5], size: [2, 0.5, 1.8], levels: [0.1, 0.6, 1.1, 1.6]}]
           pallets: [{name: pal, class: pallet, position: [1.2, -1.2]}]
         groups:
-          - {name: binned, shape: box, class: box, size: [[0.05, 0.12], [0.04, 0.1], [0.02, 0.07]], count: [8, 14], placement: {region: bin, on: tote}}
+          - {name: binned, shape: box, class: box, size: [[0.05, 0.12], [0.04, 0.1], [0.02, 0.07]], count: [8, 14], placement: {region: bin, pieces: tote}}
           - {name: cans, shape: cylinder, radius: [0.025, 0.035], height: [0.08, 0.12], class: can, count: [3, 6], placement: {region: bin, orientation: [-z, +x]}}
-          - {name: clutter, shape: box, class: box, size: [[0.03, 0.08], [0.03, 0.08], [0.02, 0.06]], yaw_deg: [-180, 180], count: [15, 25], placement: {region: table_top, on: bench, stack: true}}
+          - {name: clutter, shape: box, class: box, size: [[0.03, 0.08], [0.03, 0.08], [0.02, 0.06]], yaw_deg: [-180, 180], count: [15, 25], placement: {region: table_top, pieces: bench, stack: true}}
           - {name: shelved, shape: box, class: box, size: [[0.2, 0.4], [0.15, 0.3], [0.15, 0.35]], yaw_deg: [-10, 10], count: [10, 20], placement: {region: shelf, stack: true}}
           - {name: palletized, shape: box, class: box, size: [[0.3, 0.4], [0.25, 0.3], [0.2, 0.3]], count: [8, 14], placement: {region: pallet, stack: true}}
           - {name: floor_boxes, shape: box, class: box, size: [[0.3, 0.6], [0.3, 0.5], [0.2, 0.5]], yaw_deg: [-180, 180], count: [5, 10], placement: {region: floor}}

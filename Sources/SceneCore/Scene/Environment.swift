@@ -297,7 +297,7 @@ public struct EnvironmentPiece: Hashable, Sendable {
     public var kind: Kind
     /// Unique among the pieces: the entry's name, or `<entry>_<row>_<unit>` for repeated shelving.
     public var name: String
-    /// The entry's name (what `placement.on` may name to mean all of its units).
+    /// The entry's name (what `placement.pieces` may name to mean all of its units).
     public var group: String
     public var classID: Int
     public var color: RGB

@@ -83,10 +83,11 @@ public struct AssetLoader: Sendable {
         ) throws -> Asset
 
     public init(
-        importer: @escaping @Sendable (
-            _ bytes: [UInt8], _ key: String, _ name: String, _ options: AssetImportOptions,
-            _ resolve: (String) throws -> [UInt8]
-        ) throws -> Asset = { try AssetImporter.load(bytes: $0, key: $1, name: $2, options: $3, resolve: $4) }
+        importer:
+            @escaping @Sendable (
+                _ bytes: [UInt8], _ key: String, _ name: String, _ options: AssetImportOptions,
+                _ resolve: (String) throws -> [UInt8]
+            ) throws -> Asset = { try AssetImporter.load(bytes: $0, key: $1, name: $2, options: $3, resolve: $4) }
     ) {
         self.importer = importer
     }

@@ -423,7 +423,7 @@ extension SceneParser {
     static let pieceCommonKeys = ["name", "class", "color", "position", "yaw_deg", "size", "asset"]
     static let pieceKeys: [EnvironmentPiece.Kind: [String]] = [
         .shelving: ["levels", "board", "post", "rows", "units", "aisle"], .table: ["top", "leg"],
-        .bin: ["wall", "on"], .pallet: ["deck", "block"],
+        .bin: ["wall", "stands_on"], .pallet: ["deck", "block"],
     ]
     /// Size, color, thickness and post size when the file gives none.
     static let pieceDefaults: [EnvironmentPiece.Kind: (size: Vec3, color: [Int], thickness: Double, post: Double)] = [
@@ -434,7 +434,7 @@ extension SceneParser {
     ]
 
     /// One entry of `shelving`, `tables`, `bins` or `pallets`: one piece, or a block of shelving units.
-    /// `placed` are the pieces read before it (a bin can stand `on` one).
+    /// `placed` are the pieces read before it (a bin `stands_on` one).
     func parsePiece(
         _ node: Node, _ path: String, kind: EnvironmentPiece.Kind, placed: [EnvironmentPiece]
     )
@@ -504,12 +504,12 @@ extension SceneParser {
         case .bin: heights = [assetHeights.min() ?? thickness]
         }
 
-        if kind == .bin, let n = f["on"] {
-            guard let on = read.string(n, f.path("on")) else { return nil }
+        if kind == .bin, let n = f["stands_on"] {
+            guard let on = read.string(n, f.path("stands_on")) else { return nil }
             guard let base = placed.first(where: { $0.name == on && ($0.kind == .table || $0.kind == .pallet) }) else {
                 let known = placed.filter { $0.kind == .table || $0.kind == .pallet }.map(\.name)
                 read.report(
-                    n, f.path("on"),
+                    n, f.path("stands_on"),
                     "no table or pallet is called `\(on)`\(didYouMean(on, known)) (tables and pallets: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
                 )
                 return nil
@@ -523,7 +523,8 @@ extension SceneParser {
                     let corner = local.transformPoint(
                         position + turn.transformDirection(Vec3(sx * size.x, sy * size.y, 0)))
                     if abs(corner.x) > base.size.x / 2 + 1e-9 || abs(corner.y) > base.size.y / 2 + 1e-9 {
-                        read.report(n, f.path("on"), "the bin `\(name)` at its `position` does not fit on `\(on)`")
+                        read.report(
+                            n, f.path("stands_on"), "the bin `\(name)` at its `position` does not fit on `\(on)`")
                         return nil
                     }
                 }

@@ -5,14 +5,16 @@ import Yams
 
 extension SceneParser {
     static let regionKeys = [
-        "region", "lanes", "road", "s", "side", "crosswalks", "rows", "on", "levels", "x", "y", "z", "margin", "stack",
+        "region", "lanes", "road", "s", "side", "crosswalks", "rows", "pieces", "levels", "x", "y", "z", "margin",
+        "stack",
         "orientation",
     ]
 
     /// The fields each region takes besides `region`, `margin` and `orientation`.
     static let regionFields: [RegionKind: [String]] = [
         .lane: ["lanes", "road", "s"], .sidewalk: ["side", "s"], .crosswalk: ["crosswalks"], .parkingBay: ["rows"],
-        .shelf: ["on", "levels", "stack"], .tableTop: ["on", "stack"], .bin: ["on", "stack"], .pallet: ["on", "stack"],
+        .shelf: ["pieces", "levels", "stack"], .tableTop: ["pieces", "stack"], .bin: ["pieces", "stack"],
+        .pallet: ["pieces", "stack"],
         .floor: ["x", "y", "stack"], .area: ["x", "y", "z", "stack"],
     ]
 
@@ -494,15 +496,17 @@ struct RegionContext {
         guard !candidates.isEmpty else {
             return fail("region", "region \(kind.rawValue) needs `environment.\(section)`, found none")
         }
-        if let n = fields["on"] {
+        if let n = fields["pieces"] {
             var names: [String] = []
             if case .sequence(let items) = n {
-                names = items.enumerated().compactMap { read.string($0.element, path("on") + "[\($0.offset)]") }
+                names = items.enumerated().compactMap { read.string($0.element, path("pieces") + "[\($0.offset)]") }
                 guard names.count == items.count, !items.isEmpty else {
-                    if items.isEmpty { read.report(n, path("on"), "expected at least one name, found an empty list") }
+                    if items.isEmpty {
+                        read.report(n, path("pieces"), "expected at least one name, found an empty list")
+                    }
                     return nil
                 }
-            } else if let s = read.string(n, path("on")) {
+            } else if let s = read.string(n, path("pieces")) {
                 names = [s]
             } else {
                 return nil
@@ -510,7 +514,7 @@ struct RegionContext {
             let known = Array(Set(candidates.flatMap { [$0.name, $0.group] })).sorted()
             for name in names where !known.contains(name) {
                 read.report(
-                    n, path("on"),
+                    n, path("pieces"),
                     "no \(section) entry is called `\(name)`\(didYouMean(name, known)) (\(section): \(known.joined(separator: ", ")))"
                 )
                 return nil
