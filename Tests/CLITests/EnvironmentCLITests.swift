@@ -19,9 +19,12 @@ final class EnvironmentCLITests: XCTestCase {
             let instances = try XCTUnwrap(printed["instances"] as? [[String: Any]], name)
             let here = try SceneLoader.load(path: CLI.scene(name)).frame(5)
             XCTAssertEqual(instances.map { $0["name"] as? String }, here.instances.map(\.name), name)
-            XCTAssertEqual(
-                instances.map { $0["world_from_object"] as? [[Double]] }, here.instances.map(\.worldFromObject.rows),
-                name)
+            for (printedInstance, inst) in zip(instances, here.instances) {
+                let m = try XCTUnwrap(printedInstance["world_from_object"] as? [[Double]], name)
+                for r in 0..<4 {
+                    for c in 0..<4 { XCTAssertEqual(m[r][c], inst.worldFromObject[r, c], accuracy: 1e-9, inst.name) }
+                }
+            }
             XCTAssertGreaterThan(instances.count, 10, name)
             let other = try CLI.run(["sample", CLI.scene(name), "--frame", "5", "--seed", "99"])
             XCTAssertNotEqual(other.stdout, a.stdout, "\(name): another seed, another layout")
