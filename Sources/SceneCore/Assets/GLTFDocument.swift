@@ -242,6 +242,23 @@ struct GLTFObject {
         }
     }
 
+    /// `extras.scenefarm_support`: heights (file units, along the file's up axis) of the surfaces
+    /// things rest on, such as shelf boards; [] when absent.
+    func supportExtra() throws -> [Double] {
+        guard let extras = fields["extras"], case .object(let f) = extras, let value = f["scenefarm_support"] else {
+            return []
+        }
+        guard case .array(let items) = value, items.count <= 1000 else {
+            throw fail("extras.scenefarm_support", "expected an array of at most 1000 heights, found \(value.kindName)")
+        }
+        return try items.enumerated().map { i, item in
+            guard case .number(let d) = item, d.isFinite else {
+                throw fail("extras.scenefarm_support[\(i)]", "expected a number, found \(item.kindName)")
+            }
+            return d
+        }
+    }
+
     /// `extras.scenefarm_class`: the class this node or scene suggests, nil when it has none.
     func classExtra() throws -> String? {
         guard let extras = fields["extras"], case .object(let f) = extras, let value = f["scenefarm_class"] else {

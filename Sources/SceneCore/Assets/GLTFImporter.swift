@@ -56,9 +56,11 @@ struct GLTFImporter {
         let scenes = try root.objects("scenes")
         var roots: [Int]
         var defaultClass: String?
+        var support: [Double] = []
         if let s = try root.index("scene", into: "scenes", count: scenes.count) ?? (scenes.isEmpty ? nil : 0) {
             roots = try scenes[s].indices("nodes", into: "nodes", count: nodes.count)
             defaultClass = try scenes[s].classExtra()
+            support = try scenes[s].supportExtra()
         } else {
             // No scene: every node that is nobody's child is a root.
             var isChild = [Bool](repeating: false, count: nodes.count)
@@ -123,7 +125,12 @@ struct GLTFImporter {
         guard !parts.isEmpty else {
             throw AssetImportError(file: file, element: "", message: "the scene has no meshes: nothing to draw")
         }
-        return Asset(name: name, source: file, parts: parts, defaultClass: defaultClass)
+        // Support heights run along the file's up axis; carried like points, they land on SceneFarm's Z.
+        let supportHeights = support.map { h in
+            sceneFarmFromFile.transformPoint(options.upAxis == .y ? Vec3(0, h, 0) : Vec3(0, 0, h)).z
+        }
+        return Asset(
+            name: name, source: file, parts: parts, defaultClass: defaultClass, supportHeights: supportHeights)
     }
 
     private func checkVersionAndExtensions() throws {

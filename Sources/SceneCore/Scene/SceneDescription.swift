@@ -108,14 +108,20 @@ public struct SceneDescription: Hashable, Sendable {
     public var sweep: SceneSweep? = nil
     /// Every file the scene was loaded from, to send to workers (empty for a description built in code).
     public var bundle = SceneBundle(root: "", files: [:])
+    /// The `environment` block (roads other than straight, rooms, shelving, tables, bins, pallets).
+    public var environment: EnvironmentDescription? = nil
+    /// `camera.mount`: the camera rides along the road or a path; nil: `camera.position`.
+    public var cameraMount: CameraMount? = nil
 
     /// The class with this name, if the table has one.
     public func classID(named name: String) -> Int? { classes.first { $0.name == name }?.id }
 
-    /// The most instances (things) a frame can hold: explicit things plus every group's maximum count.
+    /// The most instances (things) a frame can hold: environment pieces, explicit things and every
+    /// group's maximum count, each times the instances one object makes (one per class of its parts).
     public var maxInstanceCount: Int {
-        objects.filter { !$0.template.isStuff }.count
-            + groups.filter { !$0.template.isStuff }.reduce(0) { $0 + $1.count.max }
+        (environment?.pieces.reduce(0) { $0 + $1.instanceCount } ?? 0)
+            + objects.reduce(0) { $0 + $1.template.instancesPerObject }
+            + groups.reduce(0) { $0 + $1.template.instancesPerObject * $1.count.max }
     }
 }
 
@@ -329,6 +335,8 @@ public indirect enum ObjectModel: Hashable, Sendable {
     case builtIn(BuiltInModel, size: RandomVec3)
     /// A custom composite of primitives.
     case parts([PartDescription])
+    /// An imported or library asset; `size` (when given) fits it uniformly inside that box.
+    case asset(AssetModel, size: RandomVec3?)
 }
 
 /// One primitive of a custom composite, placed in the object's local frame.
@@ -353,6 +361,24 @@ public struct ObjectTemplate: Hashable, Sendable {
     public var yawDeg: RandomValue
     /// Stuff (instance id 0) rather than a countable thing.
     public var isStuff: Bool
+    /// Tilts (degrees) after the heading: about the object's Y, then X.
+    public var pitchDeg: RandomValue = .fixed(0)
+    public var rollDeg: RandomValue = .fixed(0)
+    /// Uniform scale of the whole object (after an asset's `size` fit).
+    public var scale: RandomValue = .fixed(1)
+    /// Replace every part's roughness / metallic (`SurfaceFinish`); nil: the part's own.
+    public var roughness: RandomValue? = nil
+    public var metallic: RandomValue? = nil
+
+    /// Instances one object makes: none for stuff, else one per class among its parts.
+    public var instancesPerObject: Int {
+        guard !isStuff else { return 0 }
+        if case .asset(let a, _) = model {
+            let own = a.parts.contains { $0.classID == nil } ? 1 : 0
+            return own + a.extraClasses.count
+        }
+        return 1
+    }
 }
 
 public struct ObjectDescription: Hashable, Sendable {
@@ -383,6 +409,8 @@ public enum Placement: Hashable, Sendable {
     case region(minX: Double, maxX: Double, minY: Double, maxY: Double, z: RandomValue)
     /// Relative to the road.
     case alongRoad(mode: AlongRoadMode, side: RoadSide, minX: Double, maxX: Double, lanes: [Int], gap: RandomValue)
+    /// `region:` placements: on supports of the environment (see Placement.swift).
+    case support(SupportPlacement)
 }
 
 /// A randomized population of similar objects.

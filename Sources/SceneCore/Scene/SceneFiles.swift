@@ -151,6 +151,36 @@ public final class SceneFiles: @unchecked Sendable {
         }
     }
 
+    /// The names of every library asset (`NAME` of each `NAME.glb` / `NAME.gltf` in a library root
+    /// or one folder below it), sorted and without repeats: for "did you mean" hints.
+    public func libraryAssetNames() -> [String] {
+        var names = Set<String>()
+        func add(_ file: String) {
+            for ext in [".glb", ".gltf"] where file.hasSuffix(ext) { names.insert(String(file.dropLast(ext.count))) }
+        }
+        switch origin {
+        case .bundle:
+            lock.lock()
+            for key in read.keys where key.hasPrefix(Self.libraryPrefix) {
+                let inner = key.dropFirst(Self.libraryPrefix.count).split(separator: "/")
+                if inner.count <= 2, let last = inner.last { add(String(last)) }
+            }
+            lock.unlock()
+        case .disk(_, let roots):
+            let fm = FileManager.default
+            for root in roots {
+                for entry in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where !entry.hasPrefix(".") {
+                    add(entry)
+                    let sub = root.appendingPathComponent(entry).path
+                    for file in (try? fm.contentsOfDirectory(atPath: sub)) ?? [] where !file.hasPrefix(".") {
+                        add(file)
+                    }
+                }
+            }
+        }
+        return names.sorted()
+    }
+
     /// Reads a file that sits beside a library asset (a .gltf's .bin or texture): `path` relative to
     /// the asset with key `assetKey`, which must stay inside its library root.
     public func readLibrarySibling(_ path: String, of assetKey: String) throws -> (key: String, bytes: [UInt8]) {

@@ -27,12 +27,14 @@ public enum SceneLoader {
     /// Loads a scene from its files: on disk, or a bundle received from a coordinator. Every file read
     /// (the scene file, the files it extends or includes, its assets) ends up in `description.bundle`,
     /// which loads to the same scene anywhere.
-    public static func load(files: SceneFiles) throws -> SceneDescription {
+    /// `assets` imports the asset files the scene names (`AssetImporter.load` unless a test swaps it).
+    public static func load(files: SceneFiles, assets: AssetLoader = AssetLoader()) throws -> SceneDescription {
         let sources = SourceMap(rootDisplayName: files.rootDisplayName)
         let collector = IssueCollector(sources: sources)
         var composer = SceneComposer(files: files, sources: sources, collector: collector)
         guard let root = composer.composeScene() else { throw SceneLoadError(issues: collector.sortedIssues) }
         var parser = SceneParser(collector: collector, file: files.rootDisplayName, files: files)
+        parser.assetTable = SceneAssetTable(loader: assets)
         let description = parser.parseScene(root)
         if let description, collector.issues.isEmpty {
             SceneParser.checkPlacements(description, collector)
@@ -56,6 +58,7 @@ struct SceneParser {
     /// was written in: `files.read(path, from: fileKey(of: node))`.
     let files: SceneFiles
     var classes: [SemanticClass] = []
+    var assetTable = SceneAssetTable(loader: AssetLoader())
 
     init(collector: IssueCollector, file: String, files: SceneFiles) {
         self.collector = collector
@@ -71,7 +74,7 @@ struct SceneParser {
     static let topLevelKeys =
         [
             "format", "name", "seed", "frames", "resample_every", "classes", "camera", "lighting", "ground", "road",
-            "objects", "groups", "weather", "sweep", "cameras",
+            "objects", "groups", "weather", "sweep", "cameras", "assets", "environment",
         ] + SceneComposer.consumedKeys
 
     mutating func parseScene(_ root: Node) -> SceneDescription? {
@@ -101,7 +104,10 @@ struct SceneParser {
             top["lighting"], hasWeather: top.has("weather") || Self.sweepsWeather(top["sweep"]))
         let sweep = parseSweep(top, weather: &weather, lighting: &lighting)
         let ground = top["ground"].flatMap { parseGround($0) }
-        let road = top["road"].flatMap { parseRoad($0) }
+        var road = top["road"].flatMap { parseRoad($0) }
+        if let n = top["assets"] { parseAssets(n) }
+        let environment = top["environment"].flatMap { parseEnvironment($0, topRoad: top["road"]) }
+        road = road ?? environment?.1
 
         var objects: [ObjectDescription] = []
         if let node = top["objects"], let items = read.list(node, "objects", of: "objects") {
@@ -113,7 +119,8 @@ struct SceneParser {
         if let node = top["groups"], let items = read.list(node, "groups", of: "groups") {
             var seenNames: [String: Int] = [:]
             for (i, item) in items.enumerated() {
-                guard let g = parseGroup(item, "groups[\(i)]", index: i, road: road) else { continue }
+                guard let g = parseGroup(item, "groups[\(i)]", index: i, road: road, environment: environment?.0)
+                else { continue }
                 if let first = seenNames[g.name] {
                     collector.report(
                         item.mark, "groups[\(i)].name",
@@ -122,14 +129,16 @@ struct SceneParser {
                 seenNames[g.name] = i
                 groups.append(g)
             }
-            checkInstanceBudget(objects: objects, groups: groups, items: items)
+            checkInstanceBudget(objects: objects, groups: groups, items: items, environment: environment?.0)
         }
 
-        guard let camera, let lighting else { return nil }
+        let mount = top["camera"].flatMap { parseCameraMount($0, road: road, environment: environment?.0) }
+        guard let camera, let lighting, let mount else { return nil }
         return SceneDescription(
             file: file, formatVersion: version, name: name, seed: seed, frameCount: frames,
             resampleEvery: resampleEvery, classes: classes, camera: camera, lighting: lighting, ground: ground,
-            road: road, objects: objects, groups: groups, weather: weather, rig: rig, sweep: sweep)
+            road: road, objects: objects, groups: groups, weather: weather, rig: rig, sweep: sweep,
+            environment: environment?.0, cameraMount: mount)
     }
 
     private func defaultName() -> String {
@@ -208,7 +217,7 @@ struct SceneParser {
 
     static let cameraKeys = [
         "resolution", "fov_deg", "intrinsics", "near", "position", "look_at", "yaw_deg", "pitch_deg", "roll_deg",
-        "motion", "jitter", "name",
+        "motion", "jitter", "name", "mount",
     ]
 
     func parseCamera(_ node: Node) -> CameraDescription? {
