@@ -60,6 +60,10 @@ func interpenetrations(_ frame: FrameSpec, tolerance: Double = 1e-4) -> [(Int, I
             // Parts of one object may overlap each other; stuff against stuff is the environment's business.
             if a.instanceID == b.instanceID { continue }
             if a.instanceID == 0 && b.instanceID == 0 { continue }
+            // Parts of one asset object that form instances of their own (a traffic light's pole and
+            // head) are one placed object: surfaces are named `<object>/<part>`.
+            let objectA = a.name.prefix(while: { $0 != "/" }), objectB = b.name.prefix(while: { $0 != "/" })
+            if a.name.contains("/") && objectA == objectB { continue }
             let (la, ha) = bounds[i], (lb, hb) = bounds[j]
             if Swift.min(ha.x, hb.x) - Swift.max(la.x, lb.x) <= tolerance
                 || Swift.min(ha.y, hb.y) - Swift.max(la.y, lb.y) <= tolerance
