@@ -25,14 +25,29 @@ let package = Package(
     targets: [
         .target(name: "SceneCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Labels", dependencies: ["SceneCore"]),
+        // The procedural asset library: mesh toolkit, glTF writer and the assets under assets/.
+        .target(name: "AssetLibrary", dependencies: ["SceneCore"]),
         .systemLibrary(name: "CGL", path: "Sources/CGL"),
-        .target(name: "RenderContext", dependencies: ["CGL"]),
-        .target(name: "Render", dependencies: ["SceneCore", "CGL"]),
+        // GLFW loaded at run time (dlopen), so the binary links no window-system library; see its header.
+        .target(name: "CGLFW"),
+        .target(name: "RenderContext", dependencies: ["CGL", "CGLFW"]),
+        // ImageCodec: base color textures are decoded from their PNG/JPEG bytes when first drawn.
+        .target(name: "Render", dependencies: ["SceneCore", "CGL", "ImageCodec"]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
-        .target(name: "ImageCodec", dependencies: ["CPNG"]),
+        // libjpeg-turbo behind a C shim whose error manager longjmps instead of calling exit().
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "CAllocator"),
         .executableTarget(name: "png-bench", dependencies: ["ImageCodec"]),
-        .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec"]),
+        // Pictures of labels for people (class/instance colors, depth shades, boxes, a bitmap font): shared by
+        // `scenefarm sheet` (Export's ContactSheet) and `scenefarm preview`.
+        .target(name: "Overlays", dependencies: ["SceneCore"]),
+        .target(name: "Export", dependencies: ["SceneCore", "Labels", "ImageCodec", "Overlays"]),
+        // `scenefarm preview`: the live window and headless contact sheets for scene authors.
+        .target(
+            name: "Preview",
+            dependencies: ["Render", "RenderContext", "SceneCore", "Labels", "Overlays", "ImageCodec", "CGL", "CGLFW"]
+        ),
         .target(name: "FramePipeline", dependencies: ["SceneCore", "Labels", "Export"]),
         // The farm's wire: messages, framing, handshake and auth. NIOCore only, never NIOPosix.
         .target(
@@ -90,23 +105,31 @@ let package = Package(
             name: "scenefarm",
             dependencies: [
                 "SceneCore", "Labels", "Render", "RenderContext", "ImageCodec", "Export", "FramePipeline", "CAllocator",
-                "FarmProtocol", "FarmTLS", "Coordinator", "Worker",
+                "Preview",
+                "FarmProtocol", "FarmTLS", "Coordinator", "Worker", "AssetLibrary",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SceneCoreTests", dependencies: ["SceneCore"]),
+        // Fixtures/ holds broken scene files the tests read by path (BrokenSceneCorpusTests).
+        .testTarget(name: "SceneCoreTests", dependencies: ["SceneCore"], exclude: ["Fixtures"]),
         .testTarget(name: "LabelsTests", dependencies: ["Labels", "SceneCore"]),
+        .testTarget(name: "AssetLibraryTests", dependencies: ["AssetLibrary", "SceneCore"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels"]),
+        .testTarget(
+            name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels", "ImageCodec"]),
         .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
-        .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore"]),
+        .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore", "Preview"]),
+        .testTarget(
+            name: "PreviewTests",
+            dependencies: ["Preview", "Overlays", "Render", "RenderContext", "SceneCore", "Labels", "ImageCodec"]
+        ),
         .testTarget(
             name: "FarmProtocolTests",
             dependencies: [
-                "FarmProtocol",
+                "FarmProtocol", "SceneCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -136,15 +136,15 @@ public final class FarmCoordinator: @unchecked Sendable {
         }
         let scene: SceneDescription
         do {
-            scene = try SceneLoader.load(yaml: request.sceneYAML, file: request.sceneFile)
+            scene = try SceneLoader.load(bundle: request.scene, displayName: request.sceneFile)
         } catch {
             throw JobRequestError("\(error)")
         }
         let frames = request.frames ?? scene.frameCount
         guard frames >= 1 else { throw JobRequestError("a job needs at least 1 frame, got \(frames)") }
         let record = JobRecord(
-            id: name, datasetPath: path, sceneFile: request.sceneFile, sceneYAML: request.sceneYAML,
-            sceneDigest: FarmAuthentication.sha256Hex(request.sceneYAML.utf8), seed: request.seed ?? scene.seed,
+            id: name, datasetPath: path, sceneFile: request.sceneFile, scene: request.scene,
+            sceneDigest: FarmAuthentication.sceneDigest(request.scene), seed: request.seed ?? scene.seed,
             frameCount: frames, options: request.options, formats: request.formats)
 
         if let existing = try journal.job(id: name) {
@@ -340,7 +340,9 @@ public final class FarmCoordinator: @unchecked Sendable {
             guard session.leases.contains(id), let ref = leases[id], let job = jobs[ref.jobID] else {
                 return .revoke(id < nextLeaseID ? "stale_lease" : "unknown_lease")
             }
-            guard Self.hasExpectedFiles(files, frame: frame) else { return .drop("invalid") }
+            guard Self.hasExpectedFiles(files, frame: frame, cameraFolders: job.sink.cameraFolders) else {
+                return .drop("invalid")
+            }
             switch job.table.complete(leaseID: ref.local, frame: frame, now: now) {
             case .committed:
                 job.pendingCommits += 1
@@ -403,10 +405,11 @@ public final class FarmCoordinator: @unchecked Sendable {
         }
     }
 
-    /// The files of frame `frame`: exactly the native dataset's five, in any order.
-    static func hasExpectedFiles(_ files: [FileBlob], frame: Int) -> Bool {
+    /// The files of frame `frame`: exactly the native dataset's five (each camera's, under its
+    /// folder, for a multi-camera job), in any order.
+    static func hasExpectedFiles(_ files: [FileBlob], frame: Int, cameraFolders: [String] = []) -> Bool {
         guard frame >= 0 else { return false }
-        let expected = Set(JobSink.expectedPaths(frame: frame))
+        let expected = Set(JobSink.expectedPaths(frame: frame, cameraFolders: cameraFolders))
         return files.count == expected.count && Set(files.map(\.path)) == expected
     }
 
@@ -440,7 +443,7 @@ public final class FarmCoordinator: @unchecked Sendable {
                         let r = job.record
                         messages.append(
                             .job(
-                                jobID: r.id, sceneYAML: r.sceneYAML, sceneDigest: r.sceneDigest, seed: r.seed,
+                                jobID: r.id, scene: r.scene, sceneDigest: r.sceneDigest, seed: r.seed,
                                 frameCount: r.frameCount, options: r.options))
                     }
                     messages.append(

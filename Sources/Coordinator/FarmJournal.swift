@@ -23,6 +23,7 @@
 import FarmProtocol
 import Foundation
 import GRDB
+import SceneCore
 
 /// Where a job stands.
 public enum JobState: String, Sendable, Codable {
@@ -45,9 +46,9 @@ public struct JobRecord: Sendable, Equatable {
     public var datasetPath: String
     /// The scene file as the client named it, for messages.
     public var sceneFile: String
-    /// The scene file's text, exactly as submitted.
-    public var sceneYAML: String
-    /// Lowercase hex SHA-256 of `sceneYAML`'s UTF-8 (`FarmAuthentication.sha256Hex`).
+    /// The scene's files, exactly as submitted (the scene file and everything it includes or imports).
+    public var scene: SceneBundle
+    /// `FarmAuthentication.sceneDigest(scene)`: lowercase hex SHA-256 of the bundle's canonical bytes.
     public var sceneDigest: String
     /// The job seed.
     public var seed: UInt64
@@ -65,14 +66,14 @@ public struct JobRecord: Sendable, Equatable {
 
     /// A job record; `sequence` is assigned when the job is inserted.
     public init(
-        id: String, datasetPath: String, sceneFile: String, sceneYAML: String, sceneDigest: String, seed: UInt64,
+        id: String, datasetPath: String, sceneFile: String, scene: SceneBundle, sceneDigest: String, seed: UInt64,
         frameCount: Int, options: JobOptions = JobOptions(), formats: [String] = [], state: JobState = .running,
         message: String? = nil, sequence: Int64 = 0
     ) {
         self.id = id
         self.datasetPath = datasetPath
         self.sceneFile = sceneFile
-        self.sceneYAML = sceneYAML
+        self.scene = scene
         self.sceneDigest = sceneDigest
         self.seed = seed
         self.frameCount = frameCount
@@ -204,12 +205,13 @@ public final class FarmJournal: @unchecked Sendable {
                 }
                 try db.execute(
                     sql: """
-                        INSERT INTO job (id, dataset_path, scene_file, scene_yaml, scene_digest, seed, frame_count,
-                                         computes_coverage, formats, state, message)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO job (id, dataset_path, scene_file, scene_yaml, scene_bundle, scene_digest, seed,
+                                         frame_count, computes_coverage, formats, state, message)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        job.id, job.datasetPath, job.sceneFile, job.sceneYAML, job.sceneDigest,
+                        job.id, job.datasetPath, job.sceneFile, job.scene.rootText, Data(job.scene.canonicalBytes),
+                        job.sceneDigest,
                         Int64(bitPattern: job.seed), job.frameCount, job.options.computesCoverage, formats,
                         job.state.rawValue, job.message,
                     ])
@@ -345,6 +347,11 @@ public final class FarmJournal: @unchecked Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Jobs carry every file of their scene (includes, asset files), not only the scene file's text.
+        // `scene_yaml` keeps the root file's text for people reading the journal.
+        migrator.registerMigration("v2-scene-bundle") { db in
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN scene_bundle BLOB")
+        }
         return migrator
     }
 
@@ -388,10 +395,22 @@ public final class FarmJournal: @unchecked Sendable {
             throw FarmJournalError(
                 .invalidValue, path: path, "job \(id): formats \(formatsText) is not a JSON array of strings")
         }
+        // Jobs journaled before bundles existed hold only the scene file's text (digest of that text).
+        let scene: SceneBundle
+        let digest: String
+        if let blob = try value(Data?.self, "scene_bundle") {
+            do { scene = try SceneBundle(canonicalBytes: [UInt8](blob)) } catch {
+                throw FarmJournalError(.invalidValue, path: path, "job \(id): column scene_bundle: \(error)")
+            }
+            digest = try value(String.self, "scene_digest")
+        } else {
+            scene = SceneBundle(yaml: try value(String.self, "scene_yaml"), file: try value(String.self, "scene_file"))
+            digest = FarmAuthentication.sceneDigest(scene)
+        }
         return JobRecord(
             id: id, datasetPath: try value(String.self, "dataset_path"),
             sceneFile: try value(String.self, "scene_file"),
-            sceneYAML: try value(String.self, "scene_yaml"), sceneDigest: try value(String.self, "scene_digest"),
+            scene: scene, sceneDigest: digest,
             // SQLite integers are signed 64-bit: the seed is stored as its bit pattern.
             seed: UInt64(bitPattern: try value(Int64.self, "seed")), frameCount: try value(Int.self, "frame_count"),
             options: JobOptions(computesCoverage: try value(Bool.self, "computes_coverage")), formats: formats,

@@ -2,15 +2,20 @@
 // the native dataset, are handed to the exporters, and are recorded in the journal — in that order.
 //
 // ```
-//  FileBlobs ──verify──▶ exactly the five files of frame i? every SHA-256 right? PNG headers and
-//      │                 labels JSON agree with the dataset? (nothing written yet when this throws)
+//  FileBlobs ──verify──▶ exactly the five files of frame i (per camera)? every SHA-256 right? PNG
+//      │                 headers and labels JSON agree with the dataset? (nothing written yet when this throws)
 //      ▼
-//  NativeDatasetWriter   temporary name + rename, labels last
+//  RigDatasetWriter      temporary name + rename, labels last (per camera)
 //      ▼
 //  exporters             COCO, YOLO, ... (one frame at a time unless the exporter is concurrent)
 //      ▼
 //  FarmJournal           recordCommit(job, i, labels digest)  ◀── the frame now counts as committed
 // ```
+//
+// A multi-camera job writes one native dataset per camera (OUT/CAMERA/) and OUT/rig.json
+// (`DatasetLayout`); a frame's result carries every camera's files under their folders, each
+// camera has its own exporters, and the journal row comes after every camera's files are in place:
+// a frame is committed once, for all cameras.
 //
 // A frame whose files are in place but not yet recorded (the coordinator was killed in between) is
 // rendered again after a restart and its identical bytes are renamed over the old ones. A restarted
@@ -66,12 +71,16 @@ public final class JobSink: @unchecked Sendable {
     public let job: JobRecord
     /// Where the native dataset is: `journal.root/job.datasetPath` (`journal.root` for ".").
     public let datasetDirectory: String
-    /// The dataset's `dataset.json`, built from the scene exactly as `scenefarm render` builds it.
+    /// The dataset's `dataset.json`, built from the scene exactly as `scenefarm render` builds it
+    /// (for a multi-camera job, the primary camera's).
     public let info: DatasetInfo
+    /// The datasets the job writes: one, or one per camera and `rig.json`.
+    public let layout: DatasetLayout
 
     private let journal: FarmJournal
-    private let writer: NativeDatasetWriter
-    private let exporters: [DatasetExporter]
+    private let writer: RigDatasetWriter
+    /// Each camera's exporters, in rig order.
+    private let exporters: [[DatasetExporter]]
     /// Serializes `add` on exporters that are not `ConcurrentDatasetExporter`s.
     private let exportLock = NSLock()
     /// Guards the fields below; waited on while another thread commits the same frame.
@@ -87,6 +96,15 @@ public final class JobSink: @unchecked Sendable {
     public static func expectedPaths(frame: Int) -> [String] {
         DatasetFile.allCases.map { $0.relativePath(frame: frame) }
     }
+
+    /// The files of frame `frame` of a job whose cameras have these folders (`cameraFolders`;
+    /// empty for a single camera): each camera's five files under its folder, camera by camera.
+    public static func expectedPaths(frame: Int, cameraFolders: [String]) -> [String] {
+        DatasetLayout.framePaths(frame: frame, cameraFolders: cameraFolders)
+    }
+
+    /// The cameras' folders of a multi-camera job, the primary first; empty for a single camera.
+    public var cameraFolders: [String] { layout.cameraFolders }
 
     /// Opens the job's dataset: builds `dataset.json` from the scene (frame 0 sampled with the job
     /// seed gives the image size), opens one exporter per `job.formats` entry into
@@ -108,14 +126,14 @@ public final class JobSink: @unchecked Sendable {
         }
         datasetDirectory = job.datasetPath == "." ? journal.root : journal.root + "/" + job.datasetPath
 
-        let digest = FarmAuthentication.sha256Hex(Array(job.sceneYAML.utf8))
+        let digest = FarmAuthentication.sceneDigest(job.scene)
         guard digest == job.sceneDigest else {
-            throw openError("scene digest \(job.sceneDigest) does not match the scene text (SHA-256 \(digest))")
+            throw openError("scene digest \(job.sceneDigest) does not match the scene's files (SHA-256 \(digest))")
         }
         let firstFrame: FrameSpec
         let scene: SceneDescription
         do {
-            scene = try SceneLoader.load(yaml: job.sceneYAML, file: job.sceneFile)
+            scene = try SceneLoader.load(bundle: job.scene, displayName: job.sceneFile)
             firstFrame = try scene.frame(0, seed: job.seed)
         } catch {
             throw openError("cannot load the scene \(job.sceneFile): \(error)")
@@ -124,6 +142,7 @@ public final class JobSink: @unchecked Sendable {
         info = DatasetInfo(
             sceneName: scene.name, seed: job.seed, frameCount: job.frameCount, classes: scene.classes,
             width: k.width, height: k.height)
+        layout = DatasetLayout(scene: scene, seed: job.seed, frameCount: job.frameCount)
 
         var formats: [ExportFormat] = []
         for name in job.formats {
@@ -151,14 +170,20 @@ public final class JobSink: @unchecked Sendable {
         self.committed = committed
         committedCount = committed.lazy.filter { $0 }.count
 
-        let directory = datasetDirectory, datasetInfo = info
+        let directory = datasetDirectory, layout = self.layout
         do {
-            try Self.removeLeftovers(dataset: directory, formats: formats)
-            writer = try NativeDatasetWriter(directory: directory, info: datasetInfo)
-            exporters = try formats.map {
-                try $0.makeExporter(
-                    directory: directory + "/exports/" + $0.rawValue, info: datasetInfo, filter: ExportFilter(),
-                    split: DatasetSplit())
+            for view in layout.infos.indices {
+                try Self.removeLeftovers(dataset: layout.directory(view: view, root: directory), formats: formats)
+            }
+            if layout.rig != nil { try Self.removeLeftovers(dataset: directory, formats: []) }  // rig.json's
+            writer = try RigDatasetWriter(directory: directory, layout: layout)
+            exporters = try layout.infos.indices.map { view in
+                let cameraDirectory = layout.directory(view: view, root: directory)
+                return try formats.map {
+                    try $0.makeExporter(
+                        directory: cameraDirectory + "/exports/" + $0.rawValue, info: layout.infos[view],
+                        filter: ExportFilter(), split: DatasetSplit())
+                }
             }
         } catch let error as ExportError {
             throw openError(error.detail, frame: error.frame, path: error.path)
@@ -172,11 +197,12 @@ public final class JobSink: @unchecked Sendable {
     /// was already committed: a duplicate is a no-op).
     ///
     /// Checks, before anything is written: the frame is in 0..<frameCount; the files are exactly
-    /// `expectedPaths(frame:)` (an unexpected, repeated or missing path is named); every blob's
-    /// SHA-256 matches its bytes; every PNG's header has the dataset's size, bit depth and color
-    /// type; the labels JSON decodes and is for this frame and size. Then writes the files (labels
-    /// last), adds the frame to the exporters, and records it in the journal with the labels
-    /// file's SHA-256. Thread-safe.
+    /// `expectedPaths(frame:cameraFolders:)` (an unexpected, repeated or missing path is named);
+    /// every blob's SHA-256 matches its bytes; every PNG's header has its camera's size, bit depth
+    /// and color type; each labels JSON decodes and is for this frame and size. Then writes the
+    /// files (labels last, camera by camera), adds the frame to each camera's exporters, and
+    /// records it in the journal with the labels file's SHA-256 (for several cameras, theirs in
+    /// rig order, joined by commas). Thread-safe.
     @discardableResult
     public func commit(frame: Int, files: [FileBlob]) throws -> Int {
         let result = try verify(frame: frame, files: files)
@@ -184,8 +210,10 @@ public final class JobSink: @unchecked Sendable {
         var exportersSawFrame = false
         do {
             let bytes = try writer.write(result.encoded)
-            exportersSawFrame = !exporters.isEmpty
-            if let exportFrame = result.exportFrame { try export(exportFrame) }
+            exportersSawFrame = exporters.contains { !$0.isEmpty }
+            for (view, exportFrame) in result.exportFrames.enumerated() {
+                if let exportFrame { try export(exportFrame, view: view) }
+            }
             try journal.recordCommit(jobID: job.id, frame: frame, digest: result.labelsDigest)
             release(frame, committed: true)
             return bytes
@@ -217,12 +245,12 @@ public final class JobSink: @unchecked Sendable {
         if alreadyFinished { return }
         do {
             let final = try writer.finish()
-            guard final.frameCount == job.frameCount else {
+            guard final == job.frameCount else {
                 throw JobSinkError(
                     jobID: job.id, path: datasetDirectory,
-                    "the dataset holds \(final.frameCount) complete frames, the job has \(job.frameCount)")
+                    "the dataset holds \(final) complete frames, the job has \(job.frameCount)")
             }
-            for exporter in exporters { try exporter.finish() }
+            for exporter in exporters.joined() { try exporter.finish() }
             try journal.setState(jobID: job.id, .complete, message: nil)
         } catch {
             let wrapped = wrap(error, frame: nil)
@@ -235,7 +263,8 @@ public final class JobSink: @unchecked Sendable {
 
     private struct VerifiedFrame {
         var encoded: EncodedFrame
-        var exportFrame: ExportFrame?
+        /// Each camera's frame for its exporters (nil where it has none).
+        var exportFrames: [ExportFrame?]
         var labelsDigest: String
     }
 
@@ -246,7 +275,7 @@ public final class JobSink: @unchecked Sendable {
         guard (0..<job.frameCount).contains(frame) else {
             throw reject(nil, "frame \(frame) is outside the job's frames 0..<\(job.frameCount)")
         }
-        let expected = Self.expectedPaths(frame: frame)
+        let expected = Self.expectedPaths(frame: frame, cameraFolders: cameraFolders)
         var byPath: [String: FileBlob] = [:]
         for blob in files {
             guard expected.contains(blob.path) else {
@@ -265,7 +294,30 @@ public final class JobSink: @unchecked Sendable {
             }
             ordered.append(blob)
         }
-        let rgb = ordered[0], instance = ordered[1], semantic = ordered[2], depth = ordered[3], labels = ordered[4]
+        // Each camera's five files, in DatasetFile order.
+        let perCamera = DatasetFile.allCases.count
+        var exportFrames: [ExportFrame?] = []
+        var digests: [String] = []
+        for (view, cameraInfo) in layout.infos.enumerated() {
+            let blobs = Array(ordered[(view * perCamera)..<((view + 1) * perCamera)])
+            exportFrames.append(
+                try verifyCamera(
+                    blobs, frame: frame, info: cameraInfo, decodesRecord: !exporters[view].isEmpty, reject: reject))
+            digests.append(Self.hex(blobs[perCamera - 1].sha256))
+        }
+        let encoded = EncodedFrame(
+            index: frame, files: ordered.map { EncodedFile(relativePath: $0.path, bytes: $0.bytes) })
+        return VerifiedFrame(
+            encoded: encoded, exportFrames: exportFrames, labelsDigest: digests.joined(separator: ","))
+    }
+
+    /// One camera's rgb, instance, semantic, depth and labels blobs against its `dataset.json`;
+    /// returns the frame for its exporters when `decodesRecord` (they need the whole record).
+    private func verifyCamera(
+        _ blobs: [FileBlob], frame: Int, info: DatasetInfo, decodesRecord: Bool,
+        reject: (String?, String) -> JobSinkError
+    ) throws -> ExportFrame? {
+        let rgb = blobs[0], instance = blobs[1], semantic = blobs[2], depth = blobs[3], labels = blobs[4]
         for (blob, bitDepth, colorType) in [(rgb, 8, 2), (instance, 16, 0), (semantic, 8, 0), (depth, 16, 0)] {
             if let problem = Self.pngHeaderProblem(
                 blob.bytes, width: info.width, height: info.height, bitDepth: bitDepth, colorType: colorType)
@@ -278,7 +330,7 @@ public final class JobSink: @unchecked Sendable {
         let header: LabelsHeader
         var record: FrameLabelRecord?
         do {
-            if exporters.isEmpty {
+            if !decodesRecord {
                 header = try JSONDecoder().decode(LabelsHeader.self, from: Data(labels.bytes))
             } else {
                 let full = try JSONDecoder().decode(FrameLabelRecord.self, from: Data(labels.bytes))
@@ -294,22 +346,17 @@ public final class JobSink: @unchecked Sendable {
                 "labels are for frame \(header.frame) at \(header.width)x\(header.height), "
                     + "expected frame \(frame) at \(info.width)x\(info.height)")
         }
-        var exportFrame: ExportFrame?
-        if let record {
-            let instanceMap = try decode(instance, bitDepth: 16, reject: reject)
-            let semanticMap = try decode(semantic, bitDepth: 8, reject: reject)
-            exportFrame = ExportFrame(
-                index: frame, labels: record, instanceMap: instanceMap.samples16, semanticMap: semanticMap.samples8,
-                rgbPNG: rgb.bytes)
-        }
-        let encoded = EncodedFrame(
-            index: frame, files: ordered.map { EncodedFile(relativePath: $0.path, bytes: $0.bytes) })
-        return VerifiedFrame(encoded: encoded, exportFrame: exportFrame, labelsDigest: Self.hex(labels.sha256))
+        guard let record else { return nil }
+        let instanceMap = try decode(instance, info: info, bitDepth: 16, reject: reject)
+        let semanticMap = try decode(semantic, info: info, bitDepth: 8, reject: reject)
+        return ExportFrame(
+            index: frame, labels: record, instanceMap: instanceMap.samples16, semanticMap: semanticMap.samples8,
+            rgbPNG: rgb.bytes)
     }
 
-    /// A one-channel PNG of the dataset's size decoded, or a rejection naming the file.
+    /// A one-channel PNG of the camera's size decoded, or a rejection naming the file.
     private func decode(
-        _ blob: FileBlob, bitDepth: Int, reject: (String?, String) -> JobSinkError
+        _ blob: FileBlob, info: DatasetInfo, bitDepth: Int, reject: (String?, String) -> JobSinkError
     ) throws -> DecodedPNG {
         let image: DecodedPNG
         do {
@@ -376,8 +423,9 @@ public final class JobSink: @unchecked Sendable {
 
     // MARK: Exporters
 
-    private func export(_ frame: ExportFrame) throws {
-        for exporter in exporters {
+    /// Adds a frame of camera `view` (0 for a single camera) to that camera's exporters.
+    private func export(_ frame: ExportFrame, view: Int) throws {
+        for exporter in exporters[view] {
             if exporter is ConcurrentDatasetExporter {
                 try exporter.add(frame)
             } else {
@@ -386,31 +434,33 @@ public final class JobSink: @unchecked Sendable {
         }
     }
 
-    /// Adds every already committed frame to the fresh exporters, read back from the dataset on a
-    /// few threads (decoding dominates).
+    /// Adds every already committed frame to the fresh exporters, read back from each camera's
+    /// dataset on a few threads (decoding dominates).
     private func refeedExporters(frames: [Int]) throws {
-        guard !exporters.isEmpty, !frames.isEmpty else { return }
-        let reader: NativeDatasetReader
-        do {
-            reader = try NativeDatasetReader(directory: datasetDirectory)
-        } catch {
-            throw wrap(error, frame: nil)
-        }
-        let work = RefeedWork(frames: frames)
-        let threads = max(1, min(4, frames.count, ProcessInfo.processInfo.activeProcessorCount))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let index = work.claim() {
-                do {
-                    try export(ExportFrame(reading: reader, frame: index))
-                } catch {
-                    work.fail(wrap(error, frame: index))
+        guard !frames.isEmpty else { return }
+        for view in exporters.indices where !exporters[view].isEmpty {
+            let reader: NativeDatasetReader
+            do {
+                reader = try NativeDatasetReader(directory: layout.directory(view: view, root: datasetDirectory))
+            } catch {
+                throw wrap(error, frame: nil)
+            }
+            let work = RefeedWork(frames: frames)
+            let threads = max(1, min(4, frames.count, ProcessInfo.processInfo.activeProcessorCount))
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while let index = work.claim() {
+                    do {
+                        try export(ExportFrame(reading: reader, frame: index), view: view)
+                    } catch {
+                        work.fail(wrap(error, frame: index))
+                    }
                 }
             }
-        }
-        if let error = work.error {
-            throw JobSinkError(
-                jobID: job.id, frame: error.frame, path: error.path,
-                "cannot re-export a committed frame: \(error.detail)")
+            if let error = work.error {
+                throw JobSinkError(
+                    jobID: job.id, frame: error.frame, path: error.path,
+                    "cannot re-export a committed frame: \(error.detail)")
+            }
         }
     }
 

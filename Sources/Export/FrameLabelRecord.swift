@@ -129,13 +129,15 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
             sunAzimuthDeg = atan2(d.y, d.x) * 180 / .pi
             sunColor = l.sunColor.array
             skyColor = l.skyColor.array
-            weather = l.weather.map { WeatherRecord($0, exposure: l.exposure, shadows: l.castsSunShadows) }
+            weather = l.weather.map {
+                WeatherRecord($0, exposure: l.exposure, shadows: l.castsSunShadows, localLights: l.lights.count)
+            }
         }
     }
 
     /// The sampled weather of a frame (`lighting.weather` in the file).
     public struct WeatherRecord: Codable, Hashable, Sendable {
-        /// `clear`, `overcast`, `fog` or `night`.
+        /// `clear`, `overcast`, `fog`, `night`, `rain` or `snow`.
         public var condition: String
         /// 0 (clear) ... 1 (overcast).
         public var cloudCover: Double
@@ -146,6 +148,16 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
         public var exposure: Double
         /// Whether the sun cast shadows.
         public var shadows: Bool
+        /// Rain or snow intensity (0...1) under those conditions; nil otherwise.
+        public var rainIntensity: Double?
+        public var snowIntensity: Double?
+        /// How wet upward-facing surfaces are, the share of the road in puddles and how much snow
+        /// lies on what faces up (0...1 each); nil where there is none.
+        public var wetness: Double?
+        public var puddles: Double?
+        public var snowCover: Double?
+        /// Local lights that lit the frame (street lamps, vehicle lights, the file's lights).
+        public var localLights: Int
 
         enum CodingKeys: String, CodingKey {
             case condition
@@ -154,15 +166,44 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
             case fogHeightFalloff = "fog_height_falloff"
             case exposure
             case shadows
+            case rainIntensity = "rain_intensity"
+            case snowIntensity = "snow_intensity"
+            case wetness
+            case puddles
+            case snowCover = "snow_cover"
+            case localLights = "local_lights"
         }
 
-        init(_ w: WeatherState, exposure: Double, shadows: Bool) {
+        init(_ w: WeatherState, exposure: Double, shadows: Bool, localLights: Int) {
             condition = w.condition.rawValue
             cloudCover = w.cloudCover
             fogDensity = w.fog?.density
             fogHeightFalloff = w.fog?.heightFalloff
             self.exposure = exposure
             self.shadows = shadows
+            rainIntensity = w.precipitation.flatMap { $0.kind == .rain ? $0.intensity : nil }
+            snowIntensity = w.precipitation.flatMap { $0.kind == .snow ? $0.intensity : nil }
+            wetness = w.wetness
+            puddles = w.puddles
+            snowCover = w.snowCover
+            self.localLights = localLights
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            condition = try c.decode(String.self, forKey: .condition)
+            cloudCover = try c.decode(Double.self, forKey: .cloudCover)
+            fogDensity = try c.decodeIfPresent(Double.self, forKey: .fogDensity)
+            fogHeightFalloff = try c.decodeIfPresent(Double.self, forKey: .fogHeightFalloff)
+            exposure = try c.decode(Double.self, forKey: .exposure)
+            shadows = try c.decode(Bool.self, forKey: .shadows)
+            rainIntensity = try c.decodeIfPresent(Double.self, forKey: .rainIntensity)
+            snowIntensity = try c.decodeIfPresent(Double.self, forKey: .snowIntensity)
+            wetness = try c.decodeIfPresent(Double.self, forKey: .wetness)
+            puddles = try c.decodeIfPresent(Double.self, forKey: .puddles)
+            snowCover = try c.decodeIfPresent(Double.self, forKey: .snowCover)
+            // Datasets written before local lights existed have none.
+            localLights = try c.decodeIfPresent(Int.self, forKey: .localLights) ?? 0
         }
 
         var json: JSONValue {
@@ -174,6 +215,12 @@ public struct FrameLabelRecord: Codable, Hashable, Sendable {
             ]
             if let d = fogDensity { fields["fog_density"] = .double(d) }
             if let f = fogHeightFalloff { fields["fog_height_falloff"] = .double(f) }
+            if let r = rainIntensity { fields["rain_intensity"] = .double(r) }
+            if let r = snowIntensity { fields["snow_intensity"] = .double(r) }
+            if let w = wetness { fields["wetness"] = .double(w) }
+            if let p = puddles { fields["puddles"] = .double(p) }
+            if let c = snowCover { fields["snow_cover"] = .double(c) }
+            if localLights > 0 { fields["local_lights"] = .int(localLights) }
             return .object(fields)
         }
     }

@@ -1,4 +1,5 @@
 import Crypto
+import SceneCore
 import Foundation
 
 /// The handshake's proof of the shared token: the coordinator sends a random nonce, the worker
@@ -7,6 +8,13 @@ public enum FarmAuthentication {
     /// 32 fresh random bytes from the system's cryptographic generator.
     public static func makeNonce() -> [UInt8] {
         SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+    }
+
+    /// A fresh token for a token file: 256 random bits as 64 lowercase hex digits (ASCII bytes).
+    /// Text, not raw bytes: `FarmToken(contentsOfFile:)` strips a trailing newline, so a raw
+    /// random token ending in 0x0A or 0x0D would not read back as itself.
+    public static func makeToken() -> [UInt8] {
+        Array(makeNonce().map { String(format: "%02x", $0) }.joined().utf8)
     }
 
     /// HMAC-SHA256(key: token, message: nonce), 32 bytes.
@@ -22,7 +30,10 @@ public enum FarmAuthentication {
             code, authenticating: nonce, using: SymmetricKey(data: token.bytes))
     }
 
-    /// SHA-256 of `bytes` as 64 lowercase hex digits (the job's `sceneDigest`).
+    /// The digest a job's scene is known by: SHA-256 of the bundle's canonical bytes.
+    public static func sceneDigest(_ bundle: SceneBundle) -> String { sha256Hex(bundle.canonicalBytes) }
+
+    /// SHA-256 of `bytes` as 64 lowercase hex digits.
     public static func sha256Hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digest = SHA256.hash(data: Array(bytes))
         return digest.map { byte in

@@ -1,3 +1,4 @@
+import SceneCore
 import NIOCore
 
 // The binary body of each message (protocol version 1). Primitive fields:
@@ -45,7 +46,7 @@ extension FarmMessage {
         case .submit(let request):
             writer.string(request.name, into: &buffer)
             writer.string(request.sceneFile, into: &buffer)
-            writer.string(request.sceneYAML, into: &buffer)
+            writer.bundle(request.scene, into: &buffer)
             if let frames = request.frames {
                 buffer.writeInteger(UInt8(1))
                 buffer.writeInteger(try writer.u32(frames, field: "frames"))
@@ -56,9 +57,9 @@ extension FarmMessage {
             buffer.writeInteger(UInt8(request.options.computesCoverage ? 1 : 0))
             buffer.writeInteger(try writer.u32(request.formats.count, field: "formats"))
             for format in request.formats { writer.string(format, into: &buffer) }
-        case .job(let jobID, let sceneYAML, let sceneDigest, let seed, let frameCount, let options):
+        case .job(let jobID, let scene, let sceneDigest, let seed, let frameCount, let options):
             writer.string(jobID, into: &buffer)
-            writer.string(sceneYAML, into: &buffer)
+            writer.bundle(scene, into: &buffer)
             guard isSHA256Hex(sceneDigest) else {
                 throw FarmWireError.unencodable(
                     message: "job", field: "sceneDigest", reason: "not 64 lowercase hex digits")
@@ -136,7 +137,7 @@ extension FarmMessage {
             message = .refuse(reason: try r.string("reason"))
         case .job:
             let jobID = try r.string("jobID")
-            let yaml = try r.string("sceneYAML")
+            let scene = try r.bundle("scene")
             let digest = try r.string("sceneDigest")
             guard isSHA256Hex(digest) else {
                 throw FarmWireError.invalidField(
@@ -146,7 +147,7 @@ extension FarmMessage {
             let frameCount = Int(try r.u32("frameCount"))
             let coverage = try r.bool("computesCoverage")
             message = .job(
-                jobID: jobID, sceneYAML: yaml, sceneDigest: digest, seed: seed, frameCount: frameCount,
+                jobID: jobID, scene: scene, sceneDigest: digest, seed: seed, frameCount: frameCount,
                 options: JobOptions(computesCoverage: coverage))
         case .assignment:
             let leaseID = try r.u64("leaseID")
@@ -193,7 +194,7 @@ extension FarmMessage {
         case .submit:
             let name = try r.string("name")
             let sceneFile = try r.string("sceneFile")
-            let yaml = try r.string("sceneYAML")
+            let scene = try r.bundle("scene")
             let frames = try r.optional("frames") { Int(try $0.u32("frames")) }
             let seed = try r.optional("seed") { try $0.u64("seed") }
             let coverage = try r.bool("computesCoverage")
@@ -203,7 +204,7 @@ extension FarmMessage {
             for _ in 0..<count { formats.append(try r.string("formats")) }
             message = .submit(
                 JobRequest(
-                    name: name, sceneFile: sceneFile, sceneYAML: yaml, frames: frames, seed: seed,
+                    name: name, sceneFile: sceneFile, scene: scene, frames: frames, seed: seed,
                     options: JobOptions(computesCoverage: coverage), formats: formats))
         case .submitted:
             let jobID = try r.string("jobID")
@@ -245,6 +246,13 @@ private struct BodyWriter {
         // long before, so truncating the count here cannot reach the wire.
         buffer.writeInteger(UInt32(truncatingIfNeeded: value.utf8.count))
         buffer.writeString(value)
+    }
+
+    /// A scene bundle in its canonical form (SceneBundle.canonicalBytes) as a length-prefixed blob.
+    func bundle(_ bundle: SceneBundle, into buffer: inout ByteBuffer) {
+        let bytes = bundle.canonicalBytes
+        buffer.writeInteger(UInt32(truncatingIfNeeded: bytes.count))
+        buffer.writeBytes(bytes)
     }
 
     func optional<T>(_ value: T?, into buffer: inout ByteBuffer, _ write: (Self, T, inout ByteBuffer) -> Void) {
@@ -313,6 +321,13 @@ private struct BodyReader {
     mutating func blob(_ field: String) throws -> [UInt8] {
         let count = Int(try u32(field))
         return try bytes(count, field)
+    }
+
+    mutating func bundle(_ field: String) throws -> SceneBundle {
+        let bytes = try blob(field)
+        do { return try SceneBundle(canonicalBytes: bytes) } catch {
+            throw FarmWireError.invalidField(message: message, field: field, reason: "\(error)")
+        }
     }
 
     mutating func string(_ field: String) throws -> String {

@@ -1,4 +1,5 @@
 import Crypto
+import SceneCore
 
 /// Who is connecting: a worker that renders, or a client (`scenefarm submit/status/cancel`) that
 /// manages jobs. Both authenticate the same way.
@@ -38,14 +39,15 @@ public struct JobOptions: Hashable, Sendable {
     }
 }
 
-/// A client's request for a job: render `sceneYAML` into the dataset `name` under the
+/// A client's request for a job: render `scene` into the dataset `name` under the
 /// coordinator's data directory.
 public struct JobRequest: Hashable, Sendable {
     /// The dataset's folder name under the coordinator's data directory (also the job's id).
     public var name: String
     /// The scene file's name as the client knows it, for error messages.
     public var sceneFile: String
-    public var sceneYAML: String
+    /// The scene file and every file it includes or imports (SceneLoader.loadWithBundle).
+    public var scene: SceneBundle
     /// Frames to render; nil means the scene's `frames`.
     public var frames: Int?
     /// The seed; nil means the scene's `seed`.
@@ -55,12 +57,12 @@ public struct JobRequest: Hashable, Sendable {
     public var formats: [String]
 
     public init(
-        name: String, sceneFile: String, sceneYAML: String, frames: Int? = nil, seed: UInt64? = nil,
+        name: String, sceneFile: String, scene: SceneBundle, frames: Int? = nil, seed: UInt64? = nil,
         options: JobOptions = JobOptions(), formats: [String] = []
     ) {
         self.name = name
         self.sceneFile = sceneFile
-        self.sceneYAML = sceneYAML
+        self.scene = scene
         self.frames = frames
         self.seed = seed
         self.options = options
@@ -112,10 +114,11 @@ public enum FarmMessage: Hashable, Sendable {
     case authenticate(hmac: [UInt8])
     case welcome
     case refuse(reason: String)
-    /// The job a worker renders from: the scene file itself, its SHA-256 (lowercase hex), the
-    /// job seed, the total number of frames and the options every worker must share.
+    /// The job a worker renders from: the scene's files (the scene file and every file it includes or
+    /// imports), the SHA-256 of their canonical bytes (lowercase hex), the job seed, the total number
+    /// of frames and the options every worker must share.
     case job(
-        jobID: String, sceneYAML: String, sceneDigest: String, seed: UInt64, frameCount: Int,
+        jobID: String, scene: SceneBundle, sceneDigest: String, seed: UInt64, frameCount: Int,
         options: JobOptions = JobOptions())
     /// A lease on some frames of a job, valid for `deadlineSeconds` unless extended by heartbeats.
     case assignment(leaseID: UInt64, jobID: String, frames: [Int], deadlineSeconds: Int)

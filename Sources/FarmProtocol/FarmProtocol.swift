@@ -12,8 +12,9 @@
 /// Constants of the wire protocol.
 public enum FarmProtocol {
     /// The protocol version this build speaks. A hello with any other version is refused with a
-    /// `FarmWireError.versionMismatch` naming both versions.
-    public static let version: UInt16 = 1
+    /// `FarmWireError.versionMismatch` naming both versions. Version 2: jobs carry a scene bundle
+    /// (every file of the scene) instead of one scene file's text.
+    public static let version: UInt16 = 2
 
     /// The default hard limit on one frame's payload (type tag + body): 64 MiB. A frame that
     /// claims more is an error before any of its body is buffered.

@@ -19,6 +19,9 @@ import SceneCore
 /// Summed seconds per stage over a run, and the wall time. Divide by `frames` for per-frame figures.
 public struct PipelineStats: Sendable {
     public var frames = 0
+    /// Views labelled and encoded: `frames` times the number of cameras of a multi-camera scene.
+    /// The stage times are summed over views.
+    public var views = 0
     public var wallSeconds = 0.0
     public var sampleSeconds = 0.0
     public var renderSeconds = 0.0
@@ -37,6 +40,7 @@ public struct PipelineStats: Sendable {
 
     mutating func add(_ o: PipelineStats) {
         frames += o.frames
+        views += o.views
         sampleSeconds += o.sampleSeconds
         renderSeconds += o.renderSeconds
         readbackSeconds += o.readbackSeconds
@@ -70,20 +74,25 @@ public final class RenderPipeline: @unchecked Sendable {
 
     private let makeRenderer: RendererFactory
     private let specFor: SpecSource
+    private let cameras: CameraViews?
     private let encoderThreads: Int
     private let queueCapacity: Int
 
     /// - Parameters:
     ///   - makeRenderer: called once, on the render thread (so a GL context created inside is current there).
-    ///   - specFor: the frame spec of a global frame index; pure, called on the render thread.
+    ///   - specFor: the frame spec of a global frame index; pure, called on the render thread. With
+    ///     `cameras`, the primary camera's view.
+    ///   - cameras: a multi-camera scene's cameras: every frame is rendered from each, and the sink
+    ///     gets one frame with every camera's files under its folder. nil: one camera.
     ///   - encoderThreads: threads deriving labels, encoding and writing (default: one per core).
-    ///   - queueCapacity: rendered frames waiting for an encoder (each ~11 MB at 1280x720).
+    ///   - queueCapacity: rendered frames waiting for an encoder (each ~11 MB per view at 1280x720).
     public init(
-        makeRenderer: @escaping RendererFactory, specFor: @escaping SpecSource,
+        makeRenderer: @escaping RendererFactory, specFor: @escaping SpecSource, cameras: CameraViews? = nil,
         encoderThreads: Int = ProcessInfo.processInfo.activeProcessorCount, queueCapacity: Int = 4
     ) {
         self.makeRenderer = makeRenderer
         self.specFor = specFor
+        self.cameras = cameras
         self.encoderThreads = max(1, encoderThreads)
         self.queueCapacity = max(1, queueCapacity)
     }
@@ -92,14 +101,16 @@ public final class RenderPipeline: @unchecked Sendable {
     /// first error, which is thrown after all threads have stopped. `progress` is called (from any
     /// thread, serialized) with the number of frames finished. `rendererReady` runs on the render
     /// thread once the renderer exists and before the first frame: the place to create outputs that
-    /// should not exist when no renderer can be made.
+    /// should not exist when no renderer can be made. `labelsSink` is for single-camera pipelines
+    /// (a pipeline with `cameras` must not be given one).
     public func run(
         frames: [Int], sink: @escaping Sink, labelsSink: LabelsSink? = nil,
         progress: @escaping (Int) -> Void = { _ in },
         rendererReady: @escaping (FrameRenderer) throws -> Void = { _ in }
     ) throws -> PipelineStats {
+        precondition(labelsSink == nil || cameras == nil, "labelsSink takes single-camera frames only")
         let start = monotonicSeconds()
-        let queue = BoundedQueue<(RenderedFrame, FrameSpec)>(capacity: queueCapacity)
+        let queue = BoundedQueue<RenderedViews>(capacity: queueCapacity)
         let state = RunState()
         let group = DispatchGroup()
 
@@ -110,7 +121,7 @@ public final class RenderPipeline: @unchecked Sendable {
 
         // Render thread: owns the renderer (and its GL context) for its whole life.
         group.enter()
-        let renderThread = Thread { [makeRenderer, specFor] in
+        let renderThread = Thread { [makeRenderer, specFor, cameras] in
             defer {
                 queue.close()
                 group.leave()
@@ -124,32 +135,45 @@ public final class RenderPipeline: @unchecked Sendable {
                 do { try rendererReady(renderer) } catch {
                     throw PipelineError(frame: nil, stage: "start", underlying: "\(error)")
                 }
-                var inFlight: [FrameSpec] = []
+                // Views in flight, each with the number of views of its frame; a frame's views are
+                // submitted and received one after another, so they gather in `partial`.
+                var inFlight: [(spec: FrameSpec, viewCount: Int)] = []
+                var partial: [(frame: RenderedFrame, spec: FrameSpec)] = []
                 func collect() throws {
-                    let spec = inFlight.removeFirst()
+                    let (spec, viewCount) = inFlight.removeFirst()
                     let frame: RenderedFrame
                     do { frame = try renderer.receive() } catch {
                         throw PipelineError(frame: spec.index, stage: "readback", underlying: "\(error)")
                     }
                     stats.renderSeconds += frame.renderSeconds
                     stats.readbackSeconds += frame.readbackSeconds
+                    partial.append((frame, spec))
+                    guard partial.count == viewCount else { return }
                     let t0 = monotonicSeconds()
-                    guard queue.push((frame, spec)) else { throw CancellationError() }
+                    guard queue.push(RenderedViews(views: partial, folders: cameras?.folders)) else {
+                        throw CancellationError()
+                    }
+                    partial = []
                     stats.renderBlockedSeconds += monotonicSeconds() - t0
                 }
                 for index in frames {
                     if state.failed { return }
                     let t0 = monotonicSeconds()
-                    let spec: FrameSpec
-                    do { spec = try specFor(index) } catch {
+                    let views: [FrameSpec]
+                    do {
+                        let primary = try specFor(index)
+                        views = cameras?.views(of: primary) ?? [primary]
+                    } catch {
                         throw PipelineError(frame: index, stage: "sampling", underlying: "\(error)")
                     }
                     stats.sampleSeconds += monotonicSeconds() - t0
-                    if inFlight.count == renderer.maxFramesInFlight { try collect() }
-                    do { try renderer.submit(spec) } catch {
-                        throw PipelineError(frame: index, stage: "render", underlying: "\(error)")
+                    for spec in views {
+                        if inFlight.count == renderer.maxFramesInFlight { try collect() }
+                        do { try renderer.submit(spec) } catch {
+                            throw PipelineError(frame: index, stage: "render", underlying: "\(error)")
+                        }
+                        inFlight.append((spec, views.count))
                     }
-                    inFlight.append(spec)
                 }
                 while !inFlight.isEmpty { try collect() }
             } catch is CancellationError {
@@ -169,17 +193,24 @@ public final class RenderPipeline: @unchecked Sendable {
             let t = Thread {
                 defer { group.leave() }
                 var stats = PipelineStats()
-                while let (frame, spec) = queue.pop() {
+                while let rendered = queue.pop() {
                     if state.failed { break }
                     do {
-                        let (encoded, labels) = try FrameStage.labelAndEncode(frame, spec: spec, stats: &stats)
+                        let encoded: EncodedFrame
+                        var labels: FrameLabels?
+                        if rendered.folders == nil {
+                            let (frame, spec) = rendered.views[0]
+                            (encoded, labels) = try FrameStage.labelAndEncode(frame, spec: spec, stats: &stats)
+                        } else {
+                            encoded = try FrameStage.labelAndEncode(rendered, stats: &stats)
+                        }
                         let t2 = monotonicSeconds()
                         do { stats.bytesWritten += try sink(encoded) } catch {
-                            throw PipelineError(frame: spec.index, stage: "write", underlying: "\(error)")
+                            throw PipelineError(frame: rendered.index, stage: "write", underlying: "\(error)")
                         }
-                        if let labelsSink {
-                            do { try labelsSink(encoded, labels, spec) } catch {
-                                throw PipelineError(frame: spec.index, stage: "export", underlying: "\(error)")
+                        if let labelsSink, let labels {
+                            do { try labelsSink(encoded, labels, rendered.views[0].spec) } catch {
+                                throw PipelineError(frame: rendered.index, stage: "export", underlying: "\(error)")
                             }
                         }
                         stats.writeSeconds += monotonicSeconds() - t2

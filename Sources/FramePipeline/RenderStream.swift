@@ -30,13 +30,19 @@ public struct FrameWork<Tag, Profile> {
     /// profile the current renderer was made for.
     public var profile: Profile
     /// The frame's spec, called on the render thread just before the frame is submitted. An error
-    /// fails the item at stage "sampling".
+    /// fails the item at stage "sampling". With `cameras`, the primary camera's view.
     public var spec: () throws -> FrameSpec
+    /// A multi-camera frame's cameras: the frame is rendered from each, and the sink gets one
+    /// frame with every camera's files under its folder. nil: one camera.
+    public var cameras: CameraViews?
 
-    public init(index: Int, tag: Tag, profile: Profile, spec: @escaping () throws -> FrameSpec) {
+    public init(
+        index: Int, tag: Tag, profile: Profile, cameras: CameraViews? = nil, spec: @escaping () throws -> FrameSpec
+    ) {
         self.index = index
         self.tag = tag
         self.profile = profile
+        self.cameras = cameras
         self.spec = spec
     }
 }
@@ -92,7 +98,7 @@ public final class RenderStream<Tag, Profile: Equatable>: @unchecked Sendable {
         isCancelled: @escaping (Tag) -> Bool = { _ in false }
     ) -> PipelineStats {
         let start = monotonicSeconds()
-        let queue = BoundedQueue<(RenderedFrame, FrameSpec, Tag)>(capacity: queueCapacity)
+        let queue = BoundedQueue<(RenderedViews, Tag)>(capacity: queueCapacity)
         let totals = StreamTotals()
         let group = DispatchGroup()
 
@@ -115,20 +121,20 @@ public final class RenderStream<Tag, Profile: Equatable>: @unchecked Sendable {
             let t = Thread {
                 defer { group.leave() }
                 var stats = PipelineStats()
-                while let (frame, spec, tag) = queue.pop() {
+                while let (rendered, tag) = queue.pop() {
                     if isCancelled(tag) { continue }
                     do {
-                        let (encoded, _) = try FrameStage.labelAndEncode(frame, spec: spec, stats: &stats)
+                        let encoded = try FrameStage.labelAndEncode(rendered, stats: &stats)
                         let t0 = monotonicSeconds()
                         do { stats.bytesWritten += try sink(encoded, tag) } catch {
-                            throw PipelineError(frame: spec.index, stage: "write", underlying: "\(error)")
+                            throw PipelineError(frame: rendered.index, stage: "write", underlying: "\(error)")
                         }
                         stats.writeSeconds += monotonicSeconds() - t0
                         stats.frames += 1
                     } catch let error as PipelineError {
                         failed(error, tag)
                     } catch {
-                        failed(PipelineError(frame: spec.index, stage: "encode", underlying: "\(error)"), tag)
+                        failed(PipelineError(frame: rendered.index, stage: "encode", underlying: "\(error)"), tag)
                     }
                 }
                 totals.add(stats)
@@ -144,18 +150,32 @@ public final class RenderStream<Tag, Profile: Equatable>: @unchecked Sendable {
         return total
     }
 
-    /// The render thread's state: the renderer, the profile it was made for, the frames in flight.
+    /// The render thread's state: the renderer, the profile it was made for, the views in flight
+    /// and the frames whose views are being gathered.
     private struct RenderLoop {
         let makeRenderer: RendererFactory
-        let queue: BoundedQueue<(RenderedFrame, FrameSpec, Tag)>
+        let queue: BoundedQueue<(RenderedViews, Tag)>
         let failed: FailureHandler
         var renderer: FrameRenderer?
         var profile: Profile?
-        var inFlight: [(spec: FrameSpec, tag: Tag)] = []
+        /// Views submitted and not yet received, oldest first, each with its frame's serial number.
+        var inFlight: [(spec: FrameSpec, serial: Int)] = []
+        /// The frames with views in flight, by serial number. A failed frame leaves (it is reported
+        /// once); its views still in flight are dropped as they come back.
+        var gathering: [Int: Gathering] = [:]
+        var nextSerial = 0
         var stats = PipelineStats()
 
+        /// The views of one frame received so far.
+        struct Gathering {
+            var tag: Tag
+            var folders: [String]?
+            var expected: Int
+            var views: [(frame: RenderedFrame, spec: FrameSpec)] = []
+        }
+
         init(
-            makeRenderer: @escaping RendererFactory, queue: BoundedQueue<(RenderedFrame, FrameSpec, Tag)>,
+            makeRenderer: @escaping RendererFactory, queue: BoundedQueue<(RenderedViews, Tag)>,
             failed: @escaping FailureHandler
         ) {
             self.makeRenderer = makeRenderer
@@ -182,56 +202,74 @@ public final class RenderStream<Tag, Profile: Equatable>: @unchecked Sendable {
                 // Frames in flight belong to the old renderer: finish them before replacing it.
                 while !inFlight.isEmpty { collect() }
                 renderer = nil
-                do {
-                    renderer = try makeRenderer(work.profile)
-                    profile = work.profile
-                } catch {
-                    failed(PipelineError(frame: work.index, stage: "renderer", underlying: "\(error)"), work.tag)
-                    return
-                }
+                guard remake(for: work, serial: nil) != nil else { return }
             }
             let t0 = monotonicSeconds()
-            let spec: FrameSpec
-            do { spec = try work.spec() } catch {
+            let views: [FrameSpec]
+            do {
+                let primary = try work.spec()
+                views = work.cameras?.views(of: primary) ?? [primary]
+            } catch {
                 failed(PipelineError(frame: work.index, stage: "sampling", underlying: "\(error)"), work.tag)
                 return
             }
             stats.sampleSeconds += monotonicSeconds() - t0
-            if let current = renderer, inFlight.count >= current.maxFramesInFlight { collect() }
-            // A readback error while making room drops the renderer; make a new one for this frame.
-            guard let current = renderer ?? remake(for: work) else { return }
-            do { try current.submit(spec) } catch {
-                failed(PipelineError(frame: work.index, stage: "render", underlying: "\(error)"), work.tag)
-                // The frames submitted before it may still come back; then the renderer goes.
-                while !inFlight.isEmpty { collect() }
-                renderer = nil
-                return
+            let serial = nextSerial
+            nextSerial += 1
+            gathering[serial] = Gathering(tag: work.tag, folders: work.cameras?.folders, expected: views.count)
+            for spec in views {
+                if let current = renderer, inFlight.count >= current.maxFramesInFlight { collect() }
+                // A readback error while making room fails this frame too if views of it were in
+                // flight; otherwise it only dropped the renderer: make a new one for this frame.
+                guard gathering[serial] != nil, let current = renderer ?? remake(for: work, serial: serial) else {
+                    return
+                }
+                do { try current.submit(spec) } catch {
+                    fail(serial, PipelineError(frame: work.index, stage: "render", underlying: "\(error)"))
+                    // The views submitted before it may still come back; then the renderer goes.
+                    while !inFlight.isEmpty { collect() }
+                    renderer = nil
+                    return
+                }
+                inFlight.append((spec, serial))
             }
-            inFlight.append((spec, work.tag))
         }
 
-        mutating func remake(for work: FrameWork<Tag, Profile>) -> FrameRenderer? {
+        /// Makes the renderer for `work`'s profile. When it cannot be made, reports the frame
+        /// (its gathering, when it has one) failed at stage "renderer" and returns nil.
+        mutating func remake(for work: FrameWork<Tag, Profile>, serial: Int?) -> FrameRenderer? {
             do {
                 renderer = try makeRenderer(work.profile)
                 profile = work.profile
                 return renderer
             } catch {
-                failed(PipelineError(frame: work.index, stage: "renderer", underlying: "\(error)"), work.tag)
+                let failure = PipelineError(frame: work.index, stage: "renderer", underlying: "\(error)")
+                if let serial { fail(serial, failure) } else { failed(failure, work.tag) }
                 return nil
             }
         }
 
-        /// Receives the oldest frame in flight and queues it for the encoders. A readback error
-        /// fails that frame and every other one in flight, and drops the renderer.
+        /// Reports a gathering frame failed, once.
+        mutating func fail(_ serial: Int, _ error: PipelineError) {
+            guard let frame = gathering.removeValue(forKey: serial) else { return }
+            failed(error, frame.tag)
+        }
+
+        /// Receives the oldest view in flight; once every view of its frame is in, queues the
+        /// frame for the encoders. A readback error fails that frame and every other one in
+        /// flight, and drops the renderer.
         mutating func collect() {
-            let (spec, tag) = inFlight.removeFirst()
-            guard let current = renderer else { return }
+            let (spec, serial) = inFlight.removeFirst()
+            guard let current = renderer else {
+                fail(serial, PipelineError(frame: spec.index, stage: "readback", underlying: "the renderer is gone"))
+                return
+            }
             let frame: RenderedFrame
             do { frame = try current.receive() } catch {
-                failed(PipelineError(frame: spec.index, stage: "readback", underlying: "\(error)"), tag)
-                for (other, otherTag) in inFlight {
+                fail(serial, PipelineError(frame: spec.index, stage: "readback", underlying: "\(error)"))
+                for (other, otherSerial) in inFlight {
                     let reason = "the renderer failed on frame \(spec.index) and was dropped: \(error)"
-                    failed(PipelineError(frame: other.index, stage: "readback", underlying: reason), otherTag)
+                    fail(otherSerial, PipelineError(frame: other.index, stage: "readback", underlying: reason))
                 }
                 inFlight.removeAll()
                 renderer = nil
@@ -239,8 +277,15 @@ public final class RenderStream<Tag, Profile: Equatable>: @unchecked Sendable {
             }
             stats.renderSeconds += frame.renderSeconds
             stats.readbackSeconds += frame.readbackSeconds
+            guard var gathered = gathering[serial] else { return }  // its frame failed
+            gathered.views.append((frame, spec))
+            guard gathered.views.count == gathered.expected else {
+                gathering[serial] = gathered
+                return
+            }
+            gathering[serial] = nil
             let t0 = monotonicSeconds()
-            queue.push((frame, spec, tag))
+            queue.push((RenderedViews(views: gathered.views, folders: gathered.folders), gathered.tag))
             stats.renderBlockedSeconds += monotonicSeconds() - t0
         }
     }
@@ -272,6 +317,7 @@ enum FrameStage {
         }
         stats.labelSeconds += t1 - t0
         stats.encodeSeconds += monotonicSeconds() - t1
+        stats.views += 1
         return (encoded, labels)
     }
 }

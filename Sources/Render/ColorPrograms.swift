@@ -39,6 +39,7 @@ final class ColorPrograms {
         var skyColor: GLint = -1
         var groundColor: GLint = -1
         var intrinsics: GLint = -1
+        var worldFromCameraLinear: GLint = -1
         var exposure: GLint = -1
         var fog: GLint = -1
         var fogColor: GLint = -1
@@ -70,11 +71,13 @@ final class ColorPrograms {
             u.sunColor = try GL.uniformLocation(program, "uSunColor")
             u.skyColor = try GL.uniformLocation(program, "uSkyColor")
             u.groundColor = try GL.uniformLocation(program, "uGroundColor")
+            // ... and shades with the view direction (Shaders+Material.swift).
+            u.intrinsics = try GL.uniformLocation(program, "uIntrinsics")
+            u.worldFromCameraLinear = try GL.uniformLocation(program, "uWorldFromCameraLinear")
         } catch {
             glDeleteProgram(program)
             throw error
         }
-        u.intrinsics = location("uIntrinsics")
         u.exposure = location("uExposure")
         u.fog = location("uFog")
         u.fogColor = location("uFogColor")

@@ -50,12 +50,17 @@ public final class GLRenderer: FrameRenderer {
     /// Per-frame coverage results waiting for `receive`, in submission order.
     private var pendingCoverage: [[InstanceCoverage]] = []
     private let vao: GLuint
-    private var buffers: [GLuint] = []
-    private var meshRanges: [ShapeGeometry: (firstIndex: Int, count: Int, baseVertex: Int)] = [:]
-    private var target: Targets?
-    private var slots: [ReadbackSlot] = []
-    private var nextSlot = 0
-    private var pending: [(slot: Int, index: Int, submitStart: Double)] = []
+    /// Meshes, textures and material uniforms (GLRenderer+Meshes.swift).
+    let resources: SurfaceResources
+    /// Render targets and readback buffers of each image size in use, the current one first: a
+    /// rig whose cameras differ in size switches between them without reallocating. At most
+    /// `maxTargetSizes`; the least recently used without a frame in flight goes first.
+    private var targets: [Targets] = []
+    private var target: Targets? { targets.first }
+    private var maxTargetSizes: Int { max(4, maxFramesInFlight + 1) }
+    private var pending: [(width: Int, height: Int, slot: Int, index: Int, submitStart: Double)] = []
+    /// Render-target sets created so far (tests check that alternating sizes reuse them).
+    private(set) var targetAllocations = 0
 
     /// The color shader's variants (ColorPrograms.swift).
     private let colorPrograms = ColorPrograms()
@@ -77,7 +82,7 @@ public final class GLRenderer: FrameRenderer {
     private var shadowFramebuffer: GLuint = 0
     private var shadowTexture: GLuint = 0
     private var shadowTextureSize = 0
-    /// The render targets of one resolution.
+    /// The render targets of one resolution, and its readback slots (one per frame in flight).
     private struct Targets {
         var width: Int
         var height: Int
@@ -86,6 +91,8 @@ public final class GLRenderer: FrameRenderer {
         var ids: GLuint = 0
         var depth: GLuint = 0
         var depthStencil: GLuint = 0
+        var slots: [ReadbackSlot] = []
+        var nextSlot = 0
     }
 
     /// Pixel buffers for one frame in flight.
@@ -126,34 +133,12 @@ public final class GLRenderer: FrameRenderer {
         shadowProgram = try GL.linkProgram(vertex: Shaders.shadowVertex, fragment: Shaders.shadowFragment)
         weather = try WeatherRendering()
 
-        // All unit meshes in one interleaved vertex buffer (position, normal) and one index buffer.
-        var interleaved: [Float] = []
-        var indices: [UInt32] = []
-        for unit in UnitMesh.allCases {
-            let mesh = unit.mesh
-            meshRanges[.unit(unit)] = (indices.count, mesh.indices.count, interleaved.count / 6)
-            for v in 0..<mesh.vertexCount {
-                interleaved += mesh.positions[(v * 3)..<(v * 3 + 3)]
-                interleaved += mesh.normals[(v * 3)..<(v * 3 + 3)]
-            }
-            indices += mesh.indices
-        }
-        var bufferNames = [GLuint](repeating: 0, count: 2)
-        glCreateBuffers(2, &bufferNames)
-        buffers = bufferNames
-        glNamedBufferStorage(bufferNames[0], interleaved.count * 4, interleaved, 0)
-        glNamedBufferStorage(bufferNames[1], indices.count * 4, indices, 0)
+        // Mesh buffers are bound per batch (MeshCache); the vertex array only declares the layouts.
+        resources = SurfaceResources()
         var vertexArray: GLuint = 0
         glCreateVertexArrays(1, &vertexArray)
         vao = vertexArray
-        glVertexArrayVertexBuffer(vao, 0, bufferNames[0], 0, 24)
-        glVertexArrayElementBuffer(vao, bufferNames[1])
-        glEnableVertexArrayAttrib(vao, 0)
-        glEnableVertexArrayAttrib(vao, 1)
-        glVertexArrayAttribFormat(vao, 0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 0)
-        glVertexArrayAttribFormat(vao, 1, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 12)
-        glVertexArrayAttribBinding(vao, 0, 0)
-        glVertexArrayAttribBinding(vao, 1, 0)
+        MeshCache.declareAttributes(vao)
         glCreateBuffers(1, &recordBuffer)
         DrawList.declareAttributes(vao)
 
@@ -174,8 +159,7 @@ public final class GLRenderer: FrameRenderer {
     }
 
     deinit {
-        // Wait for frames still in flight so no GL command refers to freed objects.
-        for p in pending { if let fence = slots[p.slot].fence { glDeleteSync(fence) } }
+        // Fences of frames still in flight go with their slots.
         destroyTargets()
         glDeleteProgram(coverageProgram)
         glDeleteProgram(shadowProgram)
@@ -184,7 +168,6 @@ public final class GLRenderer: FrameRenderer {
         if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
         var vertexArray = vao
         glDeleteVertexArrays(1, &vertexArray)
-        glDeleteBuffers(GLsizei(buffers.count), buffers)
         glDeleteBuffers(1, [recordBuffer])
     }
 
@@ -202,6 +185,7 @@ public final class GLRenderer: FrameRenderer {
         guard spec.surfaces.count < Int(UInt32.max) else { throw RenderError("frame \(spec.index): too many surfaces") }
         try ensureTargets(width: k.width, height: k.height)
         guard let t = target else { throw RenderError("no render targets") }
+        try resources.prepare(spec)
 
         let light = spec.lighting
         // Weather, exposure and shadows change the color output only; without them the frame is
@@ -243,6 +227,11 @@ public final class GLRenderer: FrameRenderer {
         glUniform3f(uniforms.skyColor, Float(light.skyColor.x), Float(light.skyColor.y), Float(light.skyColor.z))
         glUniform3f(
             uniforms.groundColor, Float(light.groundColor.x), Float(light.groundColor.y), Float(light.groundColor.z))
+        // The view direction of the material shading comes from the pixel, the intrinsics and the
+        // camera's rotation.
+        glUniform4f(uniforms.intrinsics, Float(k.fx), Float(k.fy), Float(k.cx), Float(k.cy))
+        let rotation: [Float] = (0..<3).flatMap { c in (0..<3).map { r in Float(spec.camera.worldFromCamera[r, c]) } }
+        glUniformMatrix3fv(uniforms.worldFromCameraLinear, 1, GLboolean(GL_FALSE), rotation)
         setEffectUniforms(spec, uniforms, enabled: effects, shadow: shadow)
 
         // clip <- camera <- world, composed in double precision so distant scenes stay exact.
@@ -255,13 +244,13 @@ public final class GLRenderer: FrameRenderer {
         if readback == .direct {
             glFlush()
             try GL.checkError("frame \(spec.index)")
-            pending.append((0, spec.index, start))
+            pending.append((t.width, t.height, 0, spec.index, start))
             return
         }
         // Asynchronous readback of the three targets into this slot's pixel buffers.
-        let slotIndex = nextSlot
-        nextSlot = (nextSlot + 1) % maxFramesInFlight
-        let slot = slots[slotIndex]
+        let slotIndex = t.nextSlot
+        targets[0].nextSlot = (slotIndex + 1) % maxFramesInFlight
+        let slot = t.slots[slotIndex]
         let pixels = t.width * t.height
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), slot.color)
         glGetTextureImage(t.color, 0, GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), GLsizei(pixels * 4), nil)
@@ -270,23 +259,26 @@ public final class GLRenderer: FrameRenderer {
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), slot.depth)
         glGetTextureImage(t.depth, 0, GLenum(GL_RED), GLenum(GL_FLOAT), GLsizei(pixels * 4), nil)
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
-        slots[slotIndex].fence = glFenceSync(GLenum(GL_SYNC_GPU_COMMANDS_COMPLETE), 0)
+        targets[0].slots[slotIndex].fence = glFenceSync(GLenum(GL_SYNC_GPU_COMMANDS_COMPLETE), 0)
         glFlush()
         try GL.checkError("frame \(spec.index)")
-        pending.append((slotIndex, spec.index, start))
+        pending.append((t.width, t.height, slotIndex, spec.index, start))
     }
 
     public func receive() throws -> RenderedFrame {
         guard !pending.isEmpty else { throw RenderError("receive called with no frame in flight") }
-        guard let t = target else { throw RenderError("no render targets") }
         let p = pending.removeFirst()
+        guard let ti = targets.firstIndex(where: { $0.width == p.width && $0.height == p.height }) else {
+            throw RenderError("no render targets")
+        }
+        let t = targets[ti]
         let coverage = pendingCoverage.removeFirst()
         if readback == .direct {
             var frame = try receiveDirect(p.index, submitStart: p.submitStart, targets: t)
             frame.coverage = coverage
             return frame
         }
-        let slot = slots[p.slot]
+        let slot = t.slots[p.slot]
         if let fence = slot.fence {
             // Wait in slices so a hung driver surfaces as an error rather than a silent hang.
             var waited = 0
@@ -298,7 +290,7 @@ public final class GLRenderer: FrameRenderer {
                 if waited >= 120 { throw RenderError("frame \(p.index): the GPU did not finish within 120 s") }
             }
             glDeleteSync(fence)
-            slots[p.slot].fence = nil
+            targets[ti].slots[p.slot].fence = nil
         }
         let rendered = monotonicSeconds()
         let pixels = t.width * t.height
@@ -318,8 +310,7 @@ public final class GLRenderer: FrameRenderer {
         _ spec: FrameSpec, _ uniforms: ColorPrograms.Uniforms, enabled: Bool, shadow: SunShadowFit?
     ) {
         guard enabled else { return }
-        let light = spec.lighting, k = spec.camera.intrinsics, pose = spec.camera.worldFromCamera
-        glUniform4f(uniforms.intrinsics, Float(k.fx), Float(k.fy), Float(k.cx), Float(k.cy))
+        let light = spec.lighting, pose = spec.camera.worldFromCamera
         glUniform1f(uniforms.exposure, Float(light.exposure))
         let fog = light.fog
         let cameraHeight = pose.translation.z
@@ -391,7 +382,7 @@ public final class GLRenderer: FrameRenderer {
     /// Draws the surface of `list`'s item `item` alone (its record is already uploaded).
     private func drawRecord(_ list: DrawList, item: Int, spec: FrameSpec) {
         let record = list.recordOfItem[item]
-        guard let range = meshRanges[list.meshOfItem[item]] else { return }
+        guard let range = resources.meshes.bind(list.meshOfItem[item], to: vao) else { return }
         if list.mirroredItem[item] { glFrontFace(GLenum(GL_CCW)) }
         glDrawElementsInstancedBaseVertexBaseInstance(
             GLenum(GL_TRIANGLES), GLsizei(range.count), GLenum(GL_UNSIGNED_INT),
@@ -404,7 +395,7 @@ public final class GLRenderer: FrameRenderer {
         guard !list.records.isEmpty else { return }
         upload(list)
         for batch in list.batches {
-            guard let range = meshRanges[batch.mesh] else { continue }
+            guard let range = resources.bind(batch, to: vao) else { continue }
             // A mirrored transform flips the winding; draw those with the other face in front.
             if batch.mirrored { glFrontFace(GLenum(GL_CCW)) }
             glDrawElementsInstancedBaseVertexBaseInstance(
@@ -430,13 +421,18 @@ public final class GLRenderer: FrameRenderer {
 
         let batch = Self.coverageSlotsPerBatch
         let layers = (min(ids.count, batch) + 31) / 32
-        if coverageTexture == 0 || coverageLayers < layers || coverageSize != (t.width, t.height) {
+        // Grown, never shrunk: cameras of other sizes use its top-left corner, so a rig alternating
+        // between sizes does not reallocate it every frame.
+        if coverageTexture == 0 || coverageLayers < layers || coverageSize.width < t.width
+            || coverageSize.height < t.height
+        {
             if coverageTexture != 0 { glDeleteTextures(1, [coverageTexture]) }
+            coverageLayers = max(coverageLayers, layers)
+            coverageSize = (max(coverageSize.width, t.width), max(coverageSize.height, t.height))
             glCreateTextures(GLenum(GL_TEXTURE_2D_ARRAY), 1, &coverageTexture)
             glTextureStorage3D(
-                coverageTexture, 1, GLenum(GL_R32UI), GLsizei(t.width), GLsizei(t.height), GLsizei(layers))
-            coverageLayers = layers
-            coverageSize = (t.width, t.height)
+                coverageTexture, 1, GLenum(GL_R32UI), GLsizei(coverageSize.width), GLsizei(coverageSize.height),
+                GLsizei(coverageLayers))
         }
         var buffers = [GLuint](repeating: 0, count: 2)
         glCreateBuffers(2, &buffers)
@@ -575,11 +571,18 @@ public final class GLRenderer: FrameRenderer {
         }
     }
 
+    /// Makes the targets of this size current, creating them unless they exist.
     private func ensureTargets(width: Int, height: Int) throws {
-        if let t = target, t.width == width, t.height == height { return }
-        guard pending.isEmpty else { throw RenderError("resolution changed while frames are in flight") }
-        destroyTargets()
+        if let i = targets.firstIndex(where: { $0.width == width && $0.height == height }) {
+            if i > 0 { targets.insert(targets.remove(at: i), at: 0) }
+            return
+        }
+        func inFlight(_ t: Targets) -> Bool { pending.contains { $0.width == t.width && $0.height == t.height } }
+        if targets.count >= maxTargetSizes, let old = targets.lastIndex(where: { !inFlight($0) }) {
+            destroy(targets.remove(at: old))
+        }
         var t = Targets(width: width, height: height)
+        targetAllocations += 1
         var names = [GLuint](repeating: 0, count: 3)
         glCreateTextures(GLenum(GL_TEXTURE_2D), 3, &names)
         t.color = names[0]
@@ -606,36 +609,38 @@ public final class GLRenderer: FrameRenderer {
         glNamedFramebufferDrawBuffers(t.framebuffer, 3, drawBuffers)
         let status = glCheckNamedFramebufferStatus(t.framebuffer, GLenum(GL_FRAMEBUFFER))
         guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            destroy(t)
             throw RenderError("framebuffer \(width)x\(height) incomplete (status 0x\(String(status, radix: 16)))")
         }
-        target = t
-
-        slots = (0..<maxFramesInFlight).map { _ in
-            var b = [GLuint](repeating: 0, count: 3)
-            glCreateBuffers(3, &b)
-            let pixels = width * height
-            for name in b {
-                glNamedBufferStorage(name, pixels * 4, nil, GLbitfield(GL_MAP_READ_BIT | GL_CLIENT_STORAGE_BIT))
+        if readback == .pixelBuffers {
+            t.slots = (0..<maxFramesInFlight).map { _ in
+                var b = [GLuint](repeating: 0, count: 3)
+                glCreateBuffers(3, &b)
+                let pixels = width * height
+                for name in b {
+                    glNamedBufferStorage(name, pixels * 4, nil, GLbitfield(GL_MAP_READ_BIT | GL_CLIENT_STORAGE_BIT))
+                }
+                return ReadbackSlot(color: b[0], ids: b[1], depth: b[2], fence: nil)
             }
-            return ReadbackSlot(color: b[0], ids: b[1], depth: b[2], fence: nil)
         }
-        nextSlot = 0
+        targets.insert(t, at: 0)
         try GL.checkError("creating \(width)x\(height) render targets")
     }
 
-    private func destroyTargets() {
-        if let t = target {
-            var fb = t.framebuffer, rb = t.depthStencil
-            glDeleteFramebuffers(1, &fb)
-            glDeleteRenderbuffers(1, &rb)
-            glDeleteTextures(3, [t.color, t.ids, t.depth])
-        }
-        for s in slots {
+    private func destroy(_ t: Targets) {
+        var fb = t.framebuffer, rb = t.depthStencil
+        glDeleteFramebuffers(1, &fb)
+        glDeleteRenderbuffers(1, &rb)
+        glDeleteTextures(3, [t.color, t.ids, t.depth])
+        for s in t.slots {
             glDeleteBuffers(3, [s.color, s.ids, s.depth])
             if let f = s.fence { glDeleteSync(f) }
         }
-        slots = []
-        target = nil
+    }
+
+    private func destroyTargets() {
+        for t in targets { destroy(t) }
+        targets = []
     }
 
 }

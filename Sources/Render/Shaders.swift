@@ -24,6 +24,7 @@ enum Shaders {
         flat out vec3 vColor;
         flat out uint vSurfaceID;
         invariant gl_Position;
+        \(materialVertex)
         #ifdef SHADOWS
         // Shadow-map texture coordinates and reversed light depth of a clip-space point (its w row
         // gives 1: clip z is the near distance), the same map for a world direction, and the
@@ -43,6 +44,7 @@ enum Shaders {
             vShadow = (uShadowFromClip * gl_Position).xyz;
             vShadowNormalOffset = uShadowFromWorldLinear * (normalize(vNormal) * uShadowParams.y);
         #endif
+            passMaterial();
         }
         """
 
@@ -117,11 +119,14 @@ enum Shaders {
             return 1.0 - exp(-tau);
         }
 
+        \(materialFragment)
+
         void main() {
             vec3 n = normalize(vNormal);
             if (!gl_FrontFacing) n = -n;
             float sun = max(dot(n, uSunDirection), 0.0);
             vec3 ambient = mix(uGroundColor, uSkyColor, 0.5 + 0.5 * n.z);
+            vec3 base = baseColor();
         #ifdef EFFECTS
             float z = 1.0 / gl_FragCoord.w;
             vec2 uv = gl_FragCoord.xy - 0.5;  // image (u, v): row 0 is GL window row 0
@@ -131,15 +136,15 @@ enum Shaders {
             if (sun > 0.0) sunVisible = sunVisibility(z);
         #endif
             // Weather on the surface (snow, water) wraps the shading: albedo in, light added on.
-            SurfaceWeather sw = SurfaceWeather(vColor, 0.0, 0.0);
+            SurfaceWeather sw = SurfaceWeather(base, 0.0, 0.0);
         #if defined(WET) || defined(SNOW) || defined(LOCAL_LIGHTS)
             vec3 pRel = mat3(uWorldFromCamera) * pCam;  // world axes, from the camera
             vec3 v = normalize(-pRel);
         #endif
         #if defined(WET) || defined(SNOW)
-            sw = surfaceWeather(vColor, n, pRel + uWorldFromCamera[3].xyz);
+            sw = surfaceWeather(base, n, pRel + uWorldFromCamera[3].xyz);
         #endif
-            vec3 lit = sw.albedo * (ambient + uSunColor * (sun * sunVisible));
+            vec3 lit = shadeSurface(sw.albedo, n, sun * sunVisible, ambient);
         #ifdef WET
             lit += wetSpecular(sw, n, v, sunVisible);
         #endif
@@ -151,8 +156,7 @@ enum Shaders {
         #endif
             outColor = vec4(lit * uExposure, 1.0);
         #else
-            vec3 lit = vColor * (ambient + uSunColor * sun);
-            outColor = vec4(lit, 1.0);  // linear; the sRGB target encodes it
+            outColor = vec4(shadeSurface(base, n, sun, ambient), 1.0);  // linear; the sRGB target encodes it
         #endif
             outSurfaceID = vSurfaceID;
             outDepth = 1.0 / gl_FragCoord.w;

@@ -96,9 +96,10 @@ final class LeaseWorkQueue: @unchecked Sendable {
             let index = entries[0].frames.removeFirst()
             if entries[0].frames.isEmpty { entries.removeFirst() }
             let seed = first.job.seed
-            return FrameWork(index: index, tag: first.tag, profile: first.job.options) {
-                try scene.frame(index, seed: seed)
-            }
+            // A multi-camera scene's frame is rendered from every camera of its rig.
+            return FrameWork(
+                index: index, tag: first.tag, profile: first.job.options, cameras: CameraViews(scene: scene)
+            ) { try scene.frame(index, seed: seed) }
         }
     }
 }
@@ -120,20 +121,20 @@ final class SceneCache: @unchecked Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// The scene of `job`: verifies that its YAML hashes to its digest, then loads it (or takes it
+    /// The scene of `job`: verifies that its files hash to its digest, then loads it (or takes it
     /// from the cache). Errors carry the text to send to the coordinator.
     func scene(for job: JobTicket) -> Result<SceneDescription, Problem> {
-        let actual = FarmAuthentication.sha256Hex(job.sceneYAML.utf8)
+        let actual = FarmAuthentication.sceneDigest(job.scene)
         guard actual == job.sceneDigest else {
             return .failure(
                 Problem(
                     message: "the scene of job '\(job.jobID)' does not match its digest: "
-                        + "the coordinator sent \(job.sceneDigest), the text hashes to \(actual)"))
+                        + "the coordinator sent \(job.sceneDigest), the files hash to \(actual)"))
         }
         if let cached = lock.withLock({ scenes[actual] }) { return .success(cached) }
         let scene: SceneDescription
         do {
-            scene = try SceneLoader.load(yaml: job.sceneYAML, file: "job \(job.jobID)")
+            scene = try SceneLoader.load(bundle: job.scene, displayName: "job \(job.jobID) (\(job.scene.root))")
         } catch {
             return .failure(Problem(message: "\(error)"))
         }

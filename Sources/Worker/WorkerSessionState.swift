@@ -1,10 +1,12 @@
 import FarmProtocol
+import SceneCore
 
 /// A job as the coordinator described it on one connection.
 struct JobTicket: Hashable, Sendable {
     var jobID: String
-    var sceneYAML: String
-    /// SHA-256 of `sceneYAML` as the coordinator computed it (lowercase hex).
+    /// The scene's files.
+    var scene: SceneBundle
+    /// `FarmAuthentication.sceneDigest(scene)` as the coordinator computed it (lowercase hex).
     var sceneDigest: String
     var seed: UInt64
     var frameCount: Int
@@ -108,9 +110,9 @@ struct WorkerSessionState {
         guard end == nil else { return [] }
         guard isEstablished else { return perform(handshake: handshake.receive(message)) }
         switch message {
-        case .job(let jobID, let yaml, let digest, let seed, let frameCount, let options):
+        case .job(let jobID, let scene, let digest, let seed, let frameCount, let options):
             jobs[jobID] = JobTicket(
-                jobID: jobID, sceneYAML: yaml, sceneDigest: digest, seed: seed, frameCount: frameCount,
+                jobID: jobID, scene: scene, sceneDigest: digest, seed: seed, frameCount: frameCount,
                 options: options)
             return []
         case .assignment(let leaseID, let jobID, let frames, let deadlineSeconds):

@@ -15,6 +15,7 @@ import FarmProtocol
 import Foundation
 import NIOCore
 import NIOPosix
+import SceneCore
 
 enum FarmBench {
     static let jobID = "bench"
@@ -104,7 +105,8 @@ enum FarmBench {
         let machineStart = MachineCPU.read()
         let start = monotonicNow()
         let request = JobRequest(
-            name: jobID, sceneFile: scene.file, sceneYAML: scene.yaml, frames: options.frames, seed: seed,
+            name: jobID, sceneFile: scene.file, scene: SceneBundle(yaml: scene.yaml, file: scene.file),
+            frames: options.frames, seed: seed,
             formats: options.exports)
         do {
             _ = try coordinator.submit(request, datasetPath: nil)

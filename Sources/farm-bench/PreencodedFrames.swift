@@ -63,6 +63,11 @@ struct BenchScene {
         } catch {
             throw BenchError("\(found) at \(width)x\(height): \(error)")
         }
+        // The simulated workers send one camera's files per frame.
+        guard !description.isMultiCamera else {
+            throw BenchError(
+                "\(found) has \(description.cameraNames.count) cameras; farm-bench simulates single-camera frames")
+        }
     }
 }
 

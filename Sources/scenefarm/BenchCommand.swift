@@ -14,7 +14,9 @@ struct BenchCommand: ParsableCommand {
             Renders the scene end to end — render, readback, labels, PNG encode, write — into a \
             temporary dataset (deleted afterwards unless --out is given) and prints the figures. \
             The pipelined run overlaps the stages as `scenefarm render` does; --sequential also runs \
-            every stage one after another on one thread, which shows each stage's cost alone.
+            every stage one after another on one thread, which shows each stage's cost alone. A scene \
+            with several cameras renders every camera's view of each frame: figures are per frame (all \
+            views) and per view.
             """)
 
     @OptionGroup var sceneOptions: SceneOptions
@@ -44,6 +46,9 @@ struct BenchCommand: ParsableCommand {
         let seed = sceneOptions.seed ?? scene.seed
         let count = sceneOptions.frames ?? 30
         if effects {
+            if scene.isMultiCamera {
+                print("effects are measured on the primary camera's view (camera \(scene.rig.primaryName))")
+            }
             do {
                 try Self.runEffects(
                     scene: scene, seed: seed, count: count, platform: renderer.platform,
@@ -54,25 +59,24 @@ struct BenchCommand: ParsableCommand {
             return
         }
         let first = try sampleFrame(scene, 0, seed: seed)
-        let k = first.camera.intrinsics
         let directory =
             out
             ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("scenefarm-bench-\(getpid())").path
         defer { if out == nil { try? FileManager.default.removeItem(atPath: directory) } }
-        let info = DatasetInfo(
-            sceneName: scene.name, seed: seed, frameCount: count, classes: scene.classes,
-            width: k.width, height: k.height)
+        let layout = DatasetLayout(scene: scene, seed: seed, frameCount: count)
 
         print(
-            "scene:    \(scene.name) (\(sceneOptions.scene)), \(k.width)x\(k.height), \(first.surfaces.count) surfaces")
+            "scene:    \(scene.name) (\(sceneOptions.scene)), \(describeCameras(scene)), \(first.surfaces.count) surfaces"
+        )
         print("machine:  \(ProcessInfo.processInfo.activeProcessorCount) cores")
         do {
-            let writer = try NativeDatasetWriter(directory: directory, info: info)
+            let writer = try RigDatasetWriter(directory: directory, layout: layout)
             let platform = renderer.platform, coverage = !labelOptions.noAmodal
             let pipeline = RenderPipeline(
                 makeRenderer: { try HeadlessGLRenderer(platform: platform, computesCoverage: coverage) },
-                specFor: { try scene.frame($0, seed: seed) }, encoderThreads: threads)
+                specFor: { try scene.frame($0, seed: seed) }, cameras: CameraViews(scene: scene),
+                encoderThreads: threads)
             // Warm-up frames use indices past the measured range so every measured frame is new work.
             var backend = ""
             if warmup > 0 {
@@ -92,7 +96,7 @@ struct BenchCommand: ParsableCommand {
             print(
                 String(
                     format: "  end to end       %8.2f frames/s   %7.1f ms/frame", stats.framesPerSecond,
-                    1000 / max(stats.framesPerSecond, 1e-9)))
+                    1000 / max(stats.framesPerSecond, 1e-9)) + Self.perView(stats))
             print("  stage CPU time, summed over threads (stages overlap and share the cores):")
             Self.printStages(stats)
             print(
@@ -111,7 +115,7 @@ struct BenchCommand: ParsableCommand {
                 print(
                     String(
                         format: "  end to end       %8.2f frames/s   %7.1f ms/frame", s.framesPerSecond,
-                        1000 / max(s.framesPerSecond, 1e-9)))
+                        1000 / max(s.framesPerSecond, 1e-9)) + Self.perView(s))
                 print("  each stage alone:")
                 Self.printStages(s)
             }
@@ -125,8 +129,17 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// "   93.1 ms/view (2 views per frame)" for a multi-camera scene; empty for one camera.
+    static func perView(_ s: PipelineStats) -> String {
+        guard s.views > s.frames, s.wallSeconds > 0 else { return "" }
+        return String(
+            format: "   %7.1f ms/view (%d views per frame)", s.wallSeconds * 1000 / Double(s.views),
+            s.views / max(s.frames, 1))
+    }
+
     static func printStages(_ s: PipelineStats) {
         let n = Double(max(s.frames, 1))
+        let views = Double(max(s.views, 1))
         let rows: [(String, Double)] = [
             ("sample", s.sampleSeconds), ("render", s.renderSeconds), ("readback", s.readbackSeconds),
             ("labels", s.labelSeconds), ("encode", s.encodeSeconds), ("write", s.writeSeconds),
@@ -135,13 +148,17 @@ struct BenchCommand: ParsableCommand {
         for (name, seconds) in rows {
             let mark = name == slowest ? "  <- slowest" : ""
             let padded = name.padding(toLength: 16, withPad: " ", startingAt: 0)
-            print("  " + padded + String(format: " %7.2f ms/frame", seconds * 1000 / n) + mark)
+            // Sampling happens once per frame; every other stage once per view.
+            let perView =
+                s.views > s.frames && name != "sample"
+                ? String(format: " %7.2f ms/view", seconds * 1000 / views) : ""
+            print("  " + padded + String(format: " %7.2f ms/frame", seconds * 1000 / n) + perView + mark)
         }
     }
 
     /// Every stage in turn on this thread, so each figure is that stage alone.
     static func runSequential(
-        scene: SceneDescription, seed: UInt64, count: Int, writer: NativeDatasetWriter, platform: EGLPlatformChoice,
+        scene: SceneDescription, seed: UInt64, count: Int, writer: RigDatasetWriter, platform: EGLPlatformChoice,
         coverage: Bool
     ) throws -> PipelineStats {
         let renderer = try HeadlessGLRenderer(platform: platform, computesCoverage: coverage)
@@ -149,22 +166,27 @@ struct BenchCommand: ParsableCommand {
         let start = monotonicSeconds()
         for i in 0..<count {
             let t0 = monotonicSeconds()
-            let spec = try scene.frame(i, seed: seed)
-            let t1 = monotonicSeconds()
-            let frame = try renderer.render(spec)
-            let t2 = monotonicSeconds()
-            let labels = try LabelDeriver.derive(frame, spec: spec)
-            let t3 = monotonicSeconds()
-            let encoded = try FrameEncoder.encode(frame, labels: labels, spec: spec)
+            let views = try scene.frameViews(i, seed: seed)
+            s.sampleSeconds += monotonicSeconds() - t0
+            var encoded: [(camera: String, frame: EncodedFrame)] = []
+            for (name, spec) in zip(scene.cameraNames, views) {
+                let t1 = monotonicSeconds()
+                let frame = try renderer.render(spec)
+                let t2 = monotonicSeconds()
+                let labels = try LabelDeriver.derive(frame, spec: spec)
+                let t3 = monotonicSeconds()
+                encoded.append((name, try FrameEncoder.encode(frame, labels: labels, spec: spec)))
+                let t4 = monotonicSeconds()
+                s.renderSeconds += (t2 - t1) - frame.readbackSeconds
+                s.readbackSeconds += frame.readbackSeconds
+                s.labelSeconds += t3 - t2
+                s.encodeSeconds += t4 - t3
+                s.views += 1
+            }
             let t4 = monotonicSeconds()
-            s.bytesWritten += try writer.write(encoded)
-            let t5 = monotonicSeconds()
-            s.sampleSeconds += t1 - t0
-            s.renderSeconds += (t2 - t1) - frame.readbackSeconds
-            s.readbackSeconds += frame.readbackSeconds
-            s.labelSeconds += t3 - t2
-            s.encodeSeconds += t4 - t3
-            s.writeSeconds += t5 - t4
+            s.bytesWritten += try writer.write(
+                scene.isMultiCamera ? DatasetLayout.combine(index: i, views: encoded) : encoded[0].frame)
+            s.writeSeconds += monotonicSeconds() - t4
             s.frames += 1
         }
         s.wallSeconds = monotonicSeconds() - start

@@ -27,7 +27,7 @@ final class EmbeddedFarm {
     init(directory: String, shardSize: Int, log: @escaping @Sendable (String) -> Void) throws {
         self.directory = directory
         self.log = log
-        let token = FarmAuthentication.makeNonce()
+        let token = FarmAuthentication.makeToken()
         let folder = NSTemporaryDirectory() + "/scenefarm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

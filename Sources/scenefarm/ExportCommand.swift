@@ -53,6 +53,8 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "Threads that read and convert frames.")
     var threads: Int = 4
 
+    @OptionGroup var cameraOption: CameraOption
+
     /// The class names of --classes; nil when it is not given.
     var classNames: [String]? {
         classes.map {
@@ -84,12 +86,13 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         do {
             // Read the dataset before creating anything: a bad path leaves no output folder behind.
-            let reader = try NativeDatasetReader(directory: dataset)
+            let directory = try cameraOption.datasetDirectory(dataset)
+            let reader = try NativeDatasetReader(directory: directory)
             if let names = classNames {
                 let known = Set(reader.info.classes.map(\.name))
                 if let unknown = names.first(where: { !known.contains($0) }) {
                     throw ValidationError(
-                        "--classes: \(dataset) has no class '\(unknown)'; its classes are "
+                        "--classes: \(directory) has no class '\(unknown)'; its classes are "
                             + reader.info.classes.map(\.name).joined(separator: ", ") + ".")
                 }
             }
@@ -100,7 +103,8 @@ struct ExportCommand: ParsableCommand {
             let exporter = try format.makeExporter(
                 directory: out, info: reader.info, filter: filter, split: split, yoloTask: task)
             let count = reader.info.frameCount
-            printError("export \(dataset) (\(reader.info.sceneName), \(count) frames) as \(format.rawValue) to \(out)")
+            printError(
+                "export \(directory) (\(reader.info.sceneName), \(count) frames) as \(format.rawValue) to \(out)")
             let progress = ProgressReporter(total: count, label: "export")
             try ExportRunner.run(
                 reader: reader, exporter: exporter, workers: threads, progress: { progress.update($0) })
@@ -111,6 +115,8 @@ struct ExportCommand: ParsableCommand {
             }
             print("exported \(count) frames (\(parts.joined(separator: ", "))) as \(format.rawValue) to \(out)")
         } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
             throw e
         } catch {
             throw fail(error)

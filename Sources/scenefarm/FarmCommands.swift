@@ -360,15 +360,18 @@ struct SubmitCommand: ParsableCommand {
     var wait = false
 
     func run() throws {
-        _ = try sceneOptions.load()
-        let yaml: String
-        do { yaml = try String(contentsOfFile: sceneOptions.scene, encoding: .utf8) } catch { throw fail(error) }
+        let (scene, bundle) = try sceneOptions.loadWithBundle()
         let request = JobRequest(
-            name: out, sceneFile: sceneOptions.scene, sceneYAML: yaml, frames: sceneOptions.frames,
+            name: out, sceneFile: sceneOptions.scene, scene: bundle, frames: sceneOptions.frames,
             seed: sceneOptions.seed, options: JobOptions(computesCoverage: !noAmodal), formats: format.map(\.rawValue))
         let reply = try address.request(.submit(request))
         guard case .submitted(let jobID, let resumed) = reply else { throw fail(address.unexpected(reply)) }
         printError("job \(jobID) \(resumed ? "resumed" : "queued") on \(address.coordinator)")
+        if scene.isMultiCamera {
+            printError(
+                "cameras \(scene.cameraNames.joined(separator: ", ")): one dataset per camera in \(out)/CAMERA, "
+                    + "the rig in \(out)/\(CameraRigInfo.fileName)")
+        }
         guard wait else { return }
         var progress: ProgressReporter?
         while true {

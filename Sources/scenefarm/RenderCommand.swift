@@ -21,9 +21,12 @@ struct SceneOptions: ParsableArguments {
     }
 
     /// Loads and validates the scene, printing every problem and exiting non-zero on failure.
-    func load() throws -> SceneDescription {
+    func load() throws -> SceneDescription { try loadWithBundle().scene }
+
+    /// The scene and every file it was built from (what a job sends to workers).
+    func loadWithBundle() throws -> (scene: SceneDescription, bundle: SceneBundle) {
         do {
-            return try SceneLoader.load(path: scene)
+            return try SceneLoader.loadWithBundle(path: scene)
         } catch {
             throw fail(error)
         }
@@ -36,7 +39,8 @@ struct RenderCommand: ParsableCommand {
         abstract: "Render a scene into a dataset folder (PNG images and JSON labels).",
         discussion: """
             Writes OUT/dataset.json and, per frame N, rgb/N.png, instance/N.png, semantic/N.png, \
-            depth/N.png and labels/N.json (see docs/DATASET.md). Runs the farm on this machine: a \
+            depth/N.png and labels/N.json (see docs/DATASET.md); a scene with several cameras writes \
+            OUT/rig.json and that dataset per camera, in OUT/CAMERA/. Runs the farm on this machine: a \
             coordinator and --workers local worker processes over loopback TCP, the same code path as \
             `scenefarm coordinator` and `scenefarm worker` on many machines. Every file is written under \
             a temporary name and renamed into place; the job's journal (OUT/.scenefarm) lets the same \
@@ -81,11 +85,10 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scene = try sceneOptions.load()
+        let (scene, bundle) = try sceneOptions.loadWithBundle()
         let seed = sceneOptions.seed ?? scene.seed
         let count = sceneOptions.frames ?? scene.frameCount
-        let first = try sampleFrame(scene, 0, seed: seed)
-        let k = first.camera.intrinsics
+        _ = try sampleFrame(scene, 0, seed: seed)
         // The driver is probed before the dataset folder exists: a machine without a usable EGL
         // driver gets the error and no stub dataset.
         do {
@@ -95,10 +98,8 @@ struct RenderCommand: ParsableCommand {
             throw fail(error)
         }
         printError(
-            "scene \(scene.name) (\(sceneOptions.scene)): \(count) frames at \(k.width)x\(k.height), seed \(seed), "
+            "scene \(scene.name) (\(sceneOptions.scene)): \(count) frames \(scene.isMultiCamera ? "from" : "at") \(describeCameras(scene)), seed \(seed), "
                 + "\(workers) worker\(workers == 1 ? "" : "s")")
-        let yaml: String
-        do { yaml = try String(contentsOfFile: sceneOptions.scene, encoding: .utf8) } catch { throw fail(error) }
         let verbose = self.verbose
         let result: EmbeddedFarm.Result
         do {
@@ -109,7 +110,7 @@ struct RenderCommand: ParsableCommand {
                 })
             result = try farm.run(
                 request: JobRequest(
-                    name: "render", sceneFile: sceneOptions.scene, sceneYAML: yaml, frames: count, seed: seed,
+                    name: "render", sceneFile: sceneOptions.scene, scene: bundle, frames: count, seed: seed,
                     options: JobOptions(computesCoverage: !labelOptions.noAmodal), formats: format.map(\.rawValue)),
                 workers: workers,
                 workerArguments: renderer.workerArguments + [
@@ -119,7 +120,10 @@ struct RenderCommand: ParsableCommand {
         } catch {
             throw fail(error)
         }
-        for f in format { printError("exported \(f.rawValue) to \(out)/exports/\(f.rawValue)") }
+        let folders = scene.isMultiCamera ? scene.cameraNames.map { out + "/" + $0 } : [out]
+        for f in format {
+            for folder in folders { printError("exported \(f.rawValue) to \(folder)/exports/\(f.rawValue)") }
+        }
         printError(
             String(
                 format: "wrote %d frames to %@ in %.1f s (%.2f frames/s, %.1f MB)%@", count, out, result.seconds,

@@ -16,6 +16,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "How many frames to show, spread evenly over the dataset.")
     var samples: Int = 6
 
+    @OptionGroup var cameraOption: CameraOption
+
     func validate() throws {
         guard (0...1000).contains(samples) else {
             throw ValidationError("--samples must be in 0...1000, got \(samples).")
@@ -23,8 +25,9 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        let directory = try cameraOption.datasetDirectory(dataset)
         do {
-            let reader = try NativeDatasetReader(directory: dataset)
+            let reader = try NativeDatasetReader(directory: directory)
             let html = try DatasetReport.html(dataset: reader, samples: samples)
             try DatasetReport.write(html, to: out)
             print("wrote \(out) (\(reader.info.frameCount) frames, \(html.utf8.count) bytes)")

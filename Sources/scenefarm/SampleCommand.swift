@@ -8,7 +8,8 @@ struct SampleCommand: ParsableCommand {
         abstract: "Print the fully resolved frame (camera, lighting, every surface and object) as JSON.",
         discussion: """
             The frame is a pure function of (scene, seed, frame index): the output is the same on every \
-            machine and every run.
+            machine and every run. The JSON form (snake_case keys in a fixed order) is documented in \
+            docs/SCENE_FORMAT.md, "The sample JSON".
             """)
 
     @Argument(help: "The scene file (YAML or JSON).")
@@ -27,15 +28,8 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         let description: SceneDescription
         do { description = try SceneLoader.load(path: scene) } catch { throw fail(error) }
-        let spec = try sampleFrame(description, frame, seed: seed ?? description.seed)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            let data = try encoder.encode(spec)
-            FileHandle.standardOutput.write(data)
-            FileHandle.standardOutput.write(Data("\n".utf8))
-        } catch {
-            throw fail(error)
-        }
+        let seed = seed ?? description.seed
+        let spec = try sampleFrame(description, frame, seed: seed)
+        FileHandle.standardOutput.write(Data(spec.sampleJSON(scene: description, seed: seed).utf8))
     }
 }

@@ -29,7 +29,8 @@ struct SceneFarm: ParsableCommand {
         version: SceneFarmVersionString.value,
         subcommands: [
             RenderCommand.self, BenchCommand.self, ValidateCommand.self, SampleCommand.self, VerifyCommand.self,
-            SheetCommand.self, ExportCommand.self, DevicesCommand.self, ReportCommand.self,
+            SheetCommand.self, PreviewCommand.self, ExportCommand.self, DevicesCommand.self, ReportCommand.self,
+            AssetsCommand.self,
             CoordinatorCommand.self, WorkerCommand.self, SubmitCommand.self, StatusCommand.self, CancelCommand.self,
         ]
     )

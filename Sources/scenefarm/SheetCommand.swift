@@ -19,6 +19,8 @@ struct SheetCommand: ParsableCommand {
     @Option(name: .long, help: "Scale of each panel relative to the frame (0.05...1).")
     var scale: Double = 0.5
 
+    @OptionGroup var cameraOption: CameraOption
+
     func validate() throws {
         guard (0.05...1).contains(scale) else { throw ValidationError("--scale must be in 0.05...1, got \(scale).") }
         guard frame >= 0 else { throw ValidationError("--frame must be 0 or more, got \(frame).") }
@@ -26,9 +28,11 @@ struct SheetCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let reader = try NativeDatasetReader(directory: dataset)
+            let directory = try cameraOption.datasetDirectory(dataset)
+            let reader = try NativeDatasetReader(directory: directory)
             guard frame < reader.info.frameCount else {
-                throw ValidationError("frame \(frame) is not in \(dataset) (it has \(reader.info.frameCount) frames).")
+                throw ValidationError(
+                    "frame \(frame) is not in \(directory) (it has \(reader.info.frameCount) frames).")
             }
             let bytes = try ContactSheet.png(dataset: reader, frame: frame, scale: scale)
             let tmp = out + ".tmp-\(getpid())"
@@ -38,6 +42,8 @@ struct SheetCommand: ParsableCommand {
             }
             print("wrote \(out)")
         } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
             throw e
         } catch {
             throw fail(error)

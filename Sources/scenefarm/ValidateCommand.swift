@@ -11,7 +11,17 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let description: SceneDescription
-        do { description = try SceneLoader.load(path: scene) } catch { throw fail(error) }
+        do {
+            description = try SceneLoader.load(path: scene)
+        } catch let error as SceneLoadError {
+            // Every problem on its own line, `file:line:column: field: message`, then how many.
+            for issue in error.issues { printError(issue.description) }
+            let n = error.issues.count
+            printError("\(scene): \(n) problem\(n == 1 ? "" : "s")")
+            throw ExitCode.failure
+        } catch {
+            throw fail(error)
+        }
         let frame: FrameSpec
         do { frame = try description.frame(0, seed: description.seed) } catch { throw fail(error) }
         let k = frame.camera.intrinsics

@@ -8,7 +8,10 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             For every frame: each object's box is the exact extent of its mask in instance/N.png and its \
             pixel count matches; every non-zero id in instance/N.png has an object record; semantic/N.png \
-            carries the object's class on every one of its pixels; all files exist with the right size.
+            carries the object's class on every one of its pixels; all files exist with the right size. \
+            A multi-camera dataset (a folder with rig.json) is checked camera by camera, and its cameras \
+            against rig.json: the same frames, sizes, scene and seed, and in every frame each camera's \
+            pose equal to the primary camera's times its mount.
             """)
 
     @Argument(help: "The dataset folder (the --out of `scenefarm render`).")
@@ -16,6 +19,12 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if CameraRigInfo.isRig(directory: dataset) {
+                let report = try DatasetVerifier.verifyRig(directory: dataset)
+                print(report)
+                if !report.isClean { throw ExitCode.failure }
+                return
+            }
             let report = try DatasetVerifier.verify(directory: dataset)
             print(report)
             if !report.problems.isEmpty { throw ExitCode.failure }

@@ -108,8 +108,10 @@ final class CLITests: XCTestCase {
             try? FileManager.default.removeItem(at: b)
         }
         let scene = CLI.scene("minimal.yaml")
-        XCTAssertEqual(try CLI.run(["render", scene, "--out", a.path, "--frames", "4", "--threads", "1"]).status, 0)
-        XCTAssertEqual(try CLI.run(["render", scene, "--out", b.path, "--frames", "4", "--threads", "3"]).status, 0)
+        for (dir, threads) in [(a, "1"), (b, "3")] {
+            let run = try CLI.run(["render", scene, "--out", dir.path, "--frames", "4", "--threads", threads])
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
         let fa = try CLI.files(under: a), fb = try CLI.files(under: b)
         XCTAssertEqual(fa.count, 1 + 4 * 5)
         XCTAssertEqual(Set(fa.keys), Set(fb.keys))
@@ -117,7 +119,8 @@ final class CLITests: XCTestCase {
         // A different seed gives a different dataset.
         let c = try CLI.temporaryDirectory("twice-c")
         defer { try? FileManager.default.removeItem(at: c) }
-        XCTAssertEqual(try CLI.run(["render", scene, "--out", c.path, "--frames", "1", "--seed", "999"]).status, 0)
+        let seeded = try CLI.run(["render", scene, "--out", c.path, "--frames", "1", "--seed", "999"])
+        XCTAssertEqual(seeded.status, 0, seeded.stderr)
         XCTAssertNotEqual(try CLI.files(under: c)["labels/000000.json"], fa["labels/000000.json"])
     }
 
@@ -219,7 +222,7 @@ final class CLITests: XCTestCase {
         let other = try CLI.run(["sample", CLI.scene("driving_street.yaml"), "--frame", "4"])
         XCTAssertNotEqual(a.stdout, other.stdout)
         let json = try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any]
-        XCTAssertEqual(json?["index"] as? Int, 3)
+        XCTAssertEqual(json?["frame"] as? Int, 3)
         XCTAssertGreaterThan((json?["instances"] as? [Any])?.count ?? 0, 40)
         XCTAssertGreaterThan((json?["surfaces"] as? [Any])?.count ?? 0, 100)
     }

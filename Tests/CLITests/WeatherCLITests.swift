@@ -18,12 +18,12 @@ final class WeatherCLITests: XCTestCase {
         XCTAssertEqual(drops["kind"] as? String, "rain")
         let intensity = try XCTUnwrap(drops["intensity"] as? Double)
         XCTAssertTrue((0.5...0.9).contains(intensity), "\(intensity)")
-        XCTAssertNotNil(drops["particleSeed"] as? Int)
+        XCTAssertNotNil(drops["particle_seed"] as? Int)
         XCTAssertNotNil(rain["wetness"] as? Double)
 
         let snow = try XCTUnwrap(try lighting(frame: 4)["weather"] as? [String: Any])
         XCTAssertEqual((snow["precipitation"] as? [String: Any])?["kind"] as? String, "snow")
-        XCTAssertNotNil(snow["snowCover"] as? Double)
+        XCTAssertNotNil(snow["snow_cover"] as? Double)
 
         let night = try lighting(frame: 5)
         let lights = try XCTUnwrap(night["lights"] as? [[String: Any]])

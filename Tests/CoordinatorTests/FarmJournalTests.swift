@@ -1,5 +1,6 @@
 import FarmProtocol
 import Foundation
+import SceneCore
 import XCTest
 
 @testable import Coordinator
@@ -16,8 +17,9 @@ final class FarmJournalTests: XCTestCase {
     private func job(_ id: String, frames: Int = 10, seed: UInt64 = 42, formats: [String] = []) -> JobRecord {
         let yaml = "format: 1\nname: \(id)\n"
         return JobRecord(
-            id: id, datasetPath: id, sceneFile: "scenes/\(id).yaml", sceneYAML: yaml,
-            sceneDigest: FarmAuthentication.sha256Hex(Array(yaml.utf8)), seed: seed, frameCount: frames,
+            id: id, datasetPath: id, sceneFile: "scenes/\(id).yaml", scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
+            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")), seed: seed,
+            frameCount: frames,
             formats: formats)
     }
 
@@ -53,8 +55,13 @@ final class FarmJournalTests: XCTestCase {
         let root = try makeTemporaryDirectory(self)
         var first = job("street-1", frames: 1000, seed: UInt64.max, formats: ["coco", "yolo"])
         first.options = JobOptions(computesCoverage: false)
-        first.sceneYAML = "format: 1\nname: \"ünïcode ✓\"\n# 'quotes' and \"doubles\"\n"
-        first.sceneDigest = FarmAuthentication.sha256Hex(Array(first.sceneYAML.utf8))
+        first.scene = SceneBundle(
+            root: "scene.yaml",
+            files: [
+                "scene.yaml": Array("format: 1\nname: \"ünïcode ✓\"\n# 'quotes' and \"doubles\"\n".utf8),
+                "parts/é.glb": [0, 255, 1, 254],
+            ])
+        first.sceneDigest = FarmAuthentication.sceneDigest(first.scene)
         first.sequence = 99  // ignored on input
         var second = job("embedded", frames: 0, seed: 0)
         second.datasetPath = "."
@@ -259,6 +266,23 @@ final class FarmJournalTests: XCTestCase {
         assertThrowsJournalError(.invalidValue, mentioning: [journal.path, "job a", "column seed"]) {
             _ = try journal.jobs()
         }
+        try journal.executeForTesting(sql: "UPDATE job SET seed = 1, scene_bundle = x'00010203' WHERE id = 'a'")
+        assertThrowsJournalError(.invalidValue, mentioning: ["job a", "scene_bundle", "SFB1"]) {
+            _ = try journal.jobs()
+        }
+    }
+
+    /// A job journaled before scene bundles existed (no `scene_bundle`, the digest of the text) reads
+    /// back as a one-file bundle with that bundle's digest, so resuming it works.
+    func testJobWithoutABundleReadsAsItsSceneFile() throws {
+        let journal = try FarmJournal(root: try makeTemporaryDirectory(self))
+        try journal.insertJob(job("old"))
+        try journal.executeForTesting(
+            sql: "UPDATE job SET scene_bundle = NULL, scene_digest = 'ab', scene_yaml = 'format: 1' WHERE id = 'old'")
+        let read = try XCTUnwrap(try journal.job(id: "old"))
+        XCTAssertEqual(read.scene.root, "old.yaml")
+        XCTAssertEqual(read.scene.files, ["old.yaml": Array("format: 1".utf8)])
+        XCTAssertEqual(read.sceneDigest, FarmAuthentication.sceneDigest(read.scene))
     }
 }
 

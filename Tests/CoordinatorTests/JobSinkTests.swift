@@ -30,8 +30,10 @@ struct MinimalSceneFrames {
 
     func job(id: String, datasetPath: String? = nil, frames: Int, formats: [String] = []) -> JobRecord {
         JobRecord(
-            id: id, datasetPath: datasetPath ?? id, sceneFile: Self.sceneFile, sceneYAML: yaml,
-            sceneDigest: FarmAuthentication.sha256Hex(Array(yaml.utf8)), seed: seed, frameCount: frames,
+            id: id, datasetPath: datasetPath ?? id, sceneFile: Self.sceneFile,
+            scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
+            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")), seed: seed,
+            frameCount: frames,
             formats: formats)
     }
 
@@ -385,8 +387,8 @@ final class JobSinkTests: XCTestCase {
         job.formats = []
         job.sceneDigest = String(repeating: "0", count: 64)
         assertSinkError(mentioning: ["digest"], frame: nil) { _ = try JobSink(journal: journal, job: job) }
-        job.sceneYAML = "format: 1\nname: broken\ncamera: 12\n"
-        job.sceneDigest = FarmAuthentication.sha256Hex(Array(job.sceneYAML.utf8))
+        job.scene = SceneBundle(yaml: "format: 1\nname: broken\ncamera: 12\n", file: "broken.yaml")
+        job.sceneDigest = FarmAuthentication.sceneDigest(job.scene)
         assertSinkError(mentioning: ["cannot load the scene", MinimalSceneFrames.sceneFile], frame: nil) {
             _ = try JobSink(journal: journal, job: job)
         }

@@ -30,6 +30,28 @@ final class FarmAuthenticationTests: XCTestCase {
         XCTAssertFalse(FarmAuthentication.isValid(code: [], token: token, nonce: nonce))
     }
 
+    /// A generated token written to a token file reads back as itself, every time (a raw random
+    /// token ending in a newline byte would be trimmed and fail the handshake once in ~128 runs).
+    func testGeneratedTokensSurviveATokenFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("farm-token-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("token").path
+        var seen = Set<[UInt8]>()
+        for _ in 0..<2000 {
+            let token = FarmAuthentication.makeToken()
+            XCTAssertEqual(token.count, 64)
+            seen.insert(token)
+            try Data(token).write(to: URL(fileURLWithPath: path))
+            let read = try FarmToken(contentsOfFile: path)
+            XCTAssertEqual(read.bytes, token)
+            let nonce = FarmAuthentication.makeNonce()
+            let code = FarmAuthentication.authenticationCode(token: read, nonce: nonce)
+            XCTAssertTrue(FarmAuthentication.isValid(code: code, token: try FarmToken(bytes: token), nonce: nonce))
+        }
+        XCTAssertEqual(seen.count, 2000)
+    }
+
     func testTokenFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("farm-token-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
+import SceneCore
 import XCTest
 
 @testable import FarmProtocol
@@ -202,7 +203,9 @@ final class FarmMessageCodecTests: XCTestCase {
         // A digest that is not hex cannot be encoded.
         var ignored = ByteBuffer()
         XCTAssertThrowsError(
-            try FarmMessage.job(jobID: "j", sceneYAML: "", sceneDigest: "XYZ", seed: 0, frameCount: 1).encode(
+            try FarmMessage.job(
+                jobID: "j", scene: SceneBundle(yaml: "", file: "scene.yaml"), sceneDigest: "XYZ", seed: 0, frameCount: 1
+            ).encode(
                 into: &ignored))
         XCTAssertThrowsError(try FarmMessage.challenge(nonce: [1, 2, 3]).encode(into: &ignored)) {
             XCTAssertEqual(
@@ -220,10 +223,10 @@ final class FarmMessageCodecTests: XCTestCase {
         // The rest of a future hello may be anything: the version is checked first.
         body.writeBytes([0xFF, 0xFF])
         XCTAssertThrowsError(try FarmMessage.decode(frame: body)) { error in
-            XCTAssertEqual(error as? FarmWireError, .versionMismatch(received: 7, expected: 1))
+            XCTAssertEqual(error as? FarmWireError, .versionMismatch(received: 7, expected: 2))
             let text = "\(error)"
             XCTAssertTrue(text.contains("version 7"), text)
-            XCTAssertTrue(text.contains("version 1"), text)
+            XCTAssertTrue(text.contains("this build speaks version 2"), text)
         }
     }
 

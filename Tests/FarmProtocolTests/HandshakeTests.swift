@@ -1,3 +1,4 @@
+import SceneCore
 import XCTest
 
 @testable import FarmProtocol
@@ -164,7 +165,10 @@ final class HandshakeTests: XCTestCase {
         _ = second.start()
         _ = second.receive(.challenge(nonce: Samples.nonce))
         XCTAssertEqual(
-            second.receive(.job(jobID: "j", sceneYAML: "", sceneDigest: Samples.digest, seed: 0, frameCount: 1)),
+            second.receive(
+                .job(
+                    jobID: "j", scene: SceneBundle(yaml: "", file: "scene.yaml"), sceneDigest: Samples.digest, seed: 0,
+                    frameCount: 1)),
             [.failed(reason: "unexpected job while waiting for welcome")])
 
         var unstarted = ClientHandshake(workerID: "w1", capabilities: capabilities, token: try token())

@@ -1,5 +1,6 @@
 import FarmProtocol
 import NIOCore
+import SceneCore
 
 /// A small deterministic generator (SplitMix64) so fuzz loops repeat exactly.
 struct SeededGenerator: RandomNumberGenerator {
@@ -33,9 +34,11 @@ enum Samples {
         .authenticate(hmac: nonce.reversed()),
         .welcome,
         .refuse(reason: "bad token 🔑"),
-        .job(jobID: "job-1", sceneYAML: "scene:\n  name: street\n", sceneDigest: digest, seed: .max, frameCount: 1000),
         .job(
-            jobID: "j", sceneYAML: "", sceneDigest: digest, seed: 0, frameCount: 0,
+            jobID: "job-1", scene: SceneBundle(yaml: "scene:\n  name: street\n", file: "scene.yaml"),
+            sceneDigest: digest, seed: .max, frameCount: 1000),
+        .job(
+            jobID: "j", scene: SceneBundle(yaml: "", file: "scene.yaml"), sceneDigest: digest, seed: 0, frameCount: 0,
             options: JobOptions(computesCoverage: false)),
         .assignment(leaseID: 42, jobID: "job-1", frames: [0, 1, 2, 4_000_000_000], deadlineSeconds: 30),
         .assignment(leaseID: 0, jobID: "j", frames: [], deadlineSeconds: 0),
@@ -54,9 +57,10 @@ enum Samples {
         .drain,
         .submit(
             JobRequest(
-                name: "street-1", sceneFile: "scenes/street.yaml", sceneYAML: "format: 1\n", frames: 100, seed: 7,
+                name: "street-1", sceneFile: "scenes/street.yaml",
+                scene: SceneBundle(yaml: "format: 1\n", file: "scene.yaml"), frames: 100, seed: 7,
                 options: JobOptions(computesCoverage: false), formats: ["coco", "kitti"])),
-        .submit(JobRequest(name: "", sceneFile: "", sceneYAML: "")),
+        .submit(JobRequest(name: "", sceneFile: "", scene: SceneBundle(yaml: "", file: "scene.yaml"))),
         .submitted(jobID: "street-1", resumed: true),
         .submitted(jobID: "x", resumed: false),
         .statusRequest,

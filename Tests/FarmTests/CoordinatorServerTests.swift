@@ -45,7 +45,9 @@ final class CoordinatorServerTests: XCTestCase {
 
     func submit(frames: Int = 8) throws {
         _ = try coordinator.submit(
-            JobRequest(name: "job", sceneFile: "test.yaml", sceneYAML: testSceneYAML, frames: frames, seed: 11))
+            JobRequest(
+                name: "job", sceneFile: "test.yaml", scene: SceneBundle(yaml: testSceneYAML, file: "scene.yaml"),
+                frames: frames, seed: 11))
     }
 
     var dataset: String { root + "/job" }

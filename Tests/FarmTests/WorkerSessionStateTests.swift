@@ -20,7 +20,8 @@ final class WorkerSessionStateTests: XCTestCase {
 
     private func ticket(_ jobID: String = "j", frameCount: Int = 16) -> JobTicket {
         JobTicket(
-            jobID: jobID, sceneYAML: testSceneYAML, sceneDigest: FarmAuthentication.sha256Hex(testSceneYAML.utf8),
+            jobID: jobID, scene: SceneBundle(yaml: testSceneYAML, file: "scene.yaml"),
+            sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: testSceneYAML, file: "scene.yaml")),
             seed: 11, frameCount: frameCount, options: JobOptions())
     }
 
@@ -222,7 +223,8 @@ final class LeaseWorkQueueTests: XCTestCase {
         LeaseOrder(
             leaseID: leaseID,
             job: JobTicket(
-                jobID: "j\(leaseID)", sceneYAML: yaml, sceneDigest: FarmAuthentication.sha256Hex(yaml.utf8),
+                jobID: "j\(leaseID)", scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
+                sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")),
                 seed: seed, frameCount: 16, options: JobOptions()),
             frames: frames)
     }
@@ -263,8 +265,10 @@ final class LeaseWorkQueueTests: XCTestCase {
         var failures: [String] = []
         XCTAssertEqual(drain(queue, failures: &failures), ["1:0", "3:2"])
         XCTAssertEqual(failures.count, 1)
-        XCTAssertTrue(failures.first?.hasPrefix("2: job j2:") ?? false, "\(failures)")
-        XCTAssertEqual(scenes.digests, [FarmAuthentication.sha256Hex(testSceneYAML.utf8)], "parsed once")
+        XCTAssertTrue(failures.first?.hasPrefix("2: job j2 (scene.yaml):") ?? false, "\(failures)")
+        XCTAssertEqual(
+            scenes.digests, [FarmAuthentication.sceneDigest(SceneBundle(yaml: testSceneYAML, file: "scene.yaml"))],
+            "parsed once")
     }
 
     func testAClosedQueueEndsTheWaitingRenderThread() {

@@ -47,7 +47,8 @@ func jobMessage(
     options: JobOptions = JobOptions()
 ) -> FarmMessage {
     .job(
-        jobID: jobID, sceneYAML: yaml, sceneDigest: FarmAuthentication.sha256Hex(yaml.utf8), seed: seed,
+        jobID: jobID, scene: SceneBundle(yaml: yaml, file: "scene.yaml"),
+        sceneDigest: FarmAuthentication.sceneDigest(SceneBundle(yaml: yaml, file: "scene.yaml")), seed: seed,
         frameCount: frameCount, options: options)
 }
 

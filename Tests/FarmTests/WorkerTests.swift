@@ -227,7 +227,7 @@ final class WorkerTests: XCTestCase {
         let badYAML = "format: 1\nclasses: 3\n"
         let loaderText: String
         do {
-            _ = try SceneLoader.load(yaml: badYAML, file: "job bad")
+            _ = try SceneLoader.load(yaml: badYAML, file: "job bad (scene.yaml)")
             return XCTFail("the scene should not load")
         } catch {
             loaderText = "\(error)"
@@ -253,7 +253,8 @@ final class WorkerTests: XCTestCase {
         let wrongDigest = FarmAuthentication.sha256Hex("another scene".utf8)
         try connection.send(
             .job(
-                jobID: "j", sceneYAML: testSceneYAML, sceneDigest: wrongDigest, seed: 1, frameCount: 16,
+                jobID: "j", scene: SceneBundle(yaml: testSceneYAML, file: "scene.yaml"), sceneDigest: wrongDigest,
+                seed: 1, frameCount: 16,
                 options: JobOptions()))
         try connection.send(.assignment(leaseID: 1, jobID: "j", frames: [0], deadlineSeconds: 30))
         let received = try connection.waitUntil("a failure") {

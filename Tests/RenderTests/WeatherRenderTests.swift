@@ -187,7 +187,9 @@ final class WeatherRenderTests: XCTestCase {
         var plain = spec
         plain.lighting = lighting
         let unshaded = try renderer.render(plain)
-        XCTAssertEqual(luma(unshaded, inShadow), luma(unshaded, inSun), "without shadows the ground is uniform")
+        // Equal but for the view-dependent specular of the material shading (a level or two).
+        XCTAssertEqual(
+            luma(unshaded, inShadow), luma(unshaded, inSun), accuracy: 3, "without shadows the ground is uniform")
         XCTAssertEqual(unshaded.surfaceIDs, shaded.surfaceIDs, "shadows never change the IDs")
         XCTAssertEqual(unshaded.depth, shaded.depth, "or the depth")
     }

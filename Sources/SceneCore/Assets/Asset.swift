@@ -115,12 +115,18 @@ public struct Asset: Hashable, Sendable {
     /// The class the file suggests for the whole asset (glTF scene or root node
     /// `extras.scenefarm_class`); the scene's `class` wins.
     public var defaultClass: String?
+    /// Heights (asset frame, metres) of the surfaces things rest on — shelf boards, a table top —
+    /// from the glTF scene's `extras.scenefarm_support`; empty when the file gives none.
+    public var supportHeights: [Double]
 
-    public init(name: String, source: String, parts: [AssetPart], defaultClass: String? = nil) {
+    public init(
+        name: String, source: String, parts: [AssetPart], defaultClass: String? = nil, supportHeights: [Double] = []
+    ) {
         self.name = name
         self.source = source
         self.parts = parts
         self.defaultClass = defaultClass
+        self.supportHeights = supportHeights
     }
 
     /// Axis-aligned bounds of every part in the asset frame.

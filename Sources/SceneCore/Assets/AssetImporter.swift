@@ -1,3 +1,5 @@
+import Foundation
+
 // Entry point of asset import: picks the importer by file extension. The glTF 2.0 (.gltf, .glb)
 // and OBJ+MTL importers live beside this file.
 
@@ -39,10 +41,29 @@ public enum AssetImporter {
     /// `resolve` reads a file the asset refers to (a .bin buffer, an image, an .mtl) by the URI written
     /// in the file, relative to the asset; it throws for files that are missing or outside the allowed
     /// roots. `name` is the asset's name in the scene.
+    ///
+    /// Meshes keep the file's coordinates (so instances share one `MeshRef`); every part's
+    /// `assetFromPart` carries the file's node transforms and then the axis and unit conversion of
+    /// `options`. Errors are `AssetImportError`s with `file` = `key`.
     public static func load(
         bytes: [UInt8], key: String, name: String, options: AssetImportOptions,
         resolve: (String) throws -> [UInt8]
     ) throws -> Asset {
-        throw AssetImportError(file: key, element: "", message: "asset import is not built yet")
+        try AssetAxes.validate(options, file: key)
+        switch (key as NSString).pathExtension.lowercased() {
+        case "gltf":
+            return try GLTFImporter.load(
+                bytes: bytes, key: key, name: name, options: options, binary: false, resolve: resolve)
+        case "glb":
+            return try GLTFImporter.load(
+                bytes: bytes, key: key, name: name, options: options, binary: true, resolve: resolve)
+        case "obj":
+            return try OBJImporter.load(bytes: bytes, key: key, name: name, options: options, resolve: resolve)
+        case let ext:
+            throw AssetImportError(
+                file: key, element: "",
+                message: (ext.isEmpty ? "the file has no extension" : "`.\(ext)` is not an asset format")
+                    + "; SceneFarm imports " + extensions.map { ".\($0)" }.joined(separator: ", "))
+        }
     }
 }

@@ -74,11 +74,40 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     /// Uniform integer in lo...hi.
     public mutating func integer(_ lo: Int, _ hi: Int) -> Int { lo + index(hi - lo + 1) }
 
+    /// Uniform in the open interval (0, 1), 53 random bits: never 0, so an inverse CDF stays finite.
+    public mutating func openUnit() -> Double { (Double(next() >> 11) + 0.5) * 0x1.0p-53 }
+
+    /// One draw of `v`. `.fixed` takes nothing from the stream, every other kind exactly one number,
+    /// so the draws after it do not depend on the values drawn.
     public mutating func sample(_ v: RandomValue) -> Double {
         switch v {
         case .fixed(let x): return x
         case .uniform(let lo, let hi): return uniform(lo, hi)
+        case .normal(let mean, let std): return mean + std * NormalDistribution.quantile(openUnit())
+        case .truncatedNormal(let mean, let std, let lo, let hi):
+            let z = NormalDistribution.truncatedQuantile(openUnit(), (lo - mean) / std, (hi - mean) / std)
+            return Swift.min(hi, Swift.max(lo, mean + std * z))
+        case .choice(let values, let weights):
+            return values[weightedIndex(weights)]
+        case .steps(let lo, let step, let count):
+            return lo + Double(index(count)) * step
         }
+    }
+
+    /// An index into `weights` (each >= 0, one at least > 0) with probability proportional to its
+    /// weight, from one draw.
+    public mutating func weightedIndex(_ weights: [Double]) -> Int {
+        let total = weights.reduce(0, +)
+        var remaining = unit() * total
+        var chosen = weights.lastIndex { $0 > 0 } ?? 0
+        for (i, w) in weights.enumerated() where w > 0 {
+            if remaining < w {
+                chosen = i
+                break
+            }
+            remaining -= w
+        }
+        return chosen
     }
 
     public mutating func sample(_ v: RandomVec3) -> Vec3 { Vec3(sample(v.x), sample(v.y), sample(v.z)) }

@@ -64,7 +64,8 @@ extension SceneDescription {
 
     /// Rain, snow, wet roads and puddles, drawn after the values above (so they keep their numbers)
     /// and whatever the condition (so every condition of a sweep sees the same ones). The particle
-    /// seed also takes the frame index: the streaks of consecutive frames differ.
+    /// seed also takes the frame index (the view's, under a sweep): the streaks of consecutive frames
+    /// differ, and every variant of a view shows the same ones.
     func applyPrecipitation(
         _ p: PrecipitationDescription, to state: inout WeatherState, rng: inout Xoshiro256StarStar, frameIndex: Int
     ) {

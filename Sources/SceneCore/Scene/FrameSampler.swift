@@ -7,18 +7,25 @@
 //   lighting         [seed, lighting, layout]                 once per layout
 //   weather          [seed, weather, layout]                  once per layout (own stream: adding a
 //                                                             weather block moves nothing else)
+//   camera mount     [seed, camera, layout, hash("mount")]    where the ego starts, once per layout
 //   explicit object  [seed, object, layout, hash(object name)]
-//   group            [seed, group, layout, hash(group name)]  so adding a group leaves the others be
+//   group            [seed, group, layout, hash(group name)]  so adding a group leaves the others'
+//                                                             draws be (see below for collisions)
 //   file's lights    [seed, lighting, layout, hash("lights")]  (FrameSampler+LocalLights.swift)
 //
 // `layout` is `frameIndex / resample_every` (0 for every frame when the file sets no resample_every),
-// so frames of one layout see the same objects from a moving camera. A weather `sweep` of n
-// conditions makes frame i show view i / n under condition i % n: everything but the weather is
-// sampled as frame i / n would be without the sweep.
+// so frames of one layout see the same objects from a moving camera. A sweep of n variants (see
+// SceneSweep.swift; a weather `sweep` is one axis) makes frame i show view i / n under variant
+// i % n: everything but the swept values is sampled as frame i / n would be without the sweep.
 //
-// Surfaces come out in a fixed order: ground, road, sidewalks, markings (all stuff, instance 0),
-// then explicit objects and then groups in file order, each object's parts together. Instance ids
-// count from 1 in that order, skipping stuff.
+// Surfaces come out in a fixed order: ground, road, sidewalks, markings, the environment's stuff (all
+// instance 0), then the environment's pieces, explicit objects and groups in file order, each
+// object's parts together. Instance ids count from 1 in that order, skipping stuff.
+//
+// Placement never interpenetrates: every candidate is tested against the boxes of everything placed
+// before it in that order — sidewalks, walls, pieces, explicit objects, earlier groups and the
+// group's own earlier objects (Collision.swift) — and drawn again when it overlaps. A group's
+// objects can therefore move when a group before it is added, and only where they would have met.
 
 extension SceneDescription {
     /// Rejection-sampling attempts per object before a group gives up and the frame fails.
@@ -28,34 +35,45 @@ extension SceneDescription {
     public func frame(_ index: Int) throws -> FrameSpec { try frame(index, seed: seed) }
 
     /// Frame `index` sampled with the job's seed. Throws `FrameSamplingError` when a group cannot place
-    /// its objects with their `min_spacing` (the loader already checked the first layouts of the
-    /// scene's own seed, so this is rare).
+    /// its objects (with their `min_spacing`, without interpenetration) in the bounded attempts; the
+    /// loader already checked the first layouts of the scene's own seed, so this is rare.
     public func frame(_ index: Int, seed: UInt64) throws -> FrameSpec {
         precondition(index >= 0, "frame index must not be negative")
-        let view = index / (weather?.framesPerView ?? 1)
+        // A sweep (SceneSweep.swift): the view's draws, with the variant's values written in.
+        let variant = sweepVariant(forFrame: index), swept = applyingSweep(variant)
+        let view = variant.view
         let layout = resampleEvery.map { view / $0 } ?? 0
         let step = resampleEvery.map { view % $0 } ?? view
-        var surfaces = staticSurfaces()
+        var surfaces = staticSurfaces() + environmentSurfaces()
         let objects = try sampleLayout(seed: seed, layout: layout, frameIndex: index)
         surfaces += objects.surfaces
         let spec = FrameSpec(
-            index: index, camera: sampleCamera(seed: seed, frameIndex: view, step: step),
-            lighting: sampleLighting(seed: seed, layout: layout, frameIndex: index), classes: classes,
+            index: index, camera: swept.sampleCamera(seed: seed, frameIndex: view, step: step, layout: layout),
+            lighting: swept.sampleLighting(seed: seed, layout: layout, frameIndex: view), classes: classes,
             surfaces: surfaces, instances: objects.instances)
-        return withLocalLights(spec, seed: seed, layout: layout)
+        return swept.withLocalLights(spec, seed: seed, layout: layout)
     }
 
     // MARK: camera
 
-    func sampleCamera(seed: UInt64, frameIndex: Int, step: Int) -> Camera {
+    func sampleCamera(seed: UInt64, frameIndex: Int, step: Int, layout: Int) -> Camera {
         var rng = Xoshiro256StarStar(key: [seed, StreamPurpose.camera.rawValue, UInt64(frameIndex)])
         let c = camera
         let dYaw = rng.sample(c.jitter.yawDeg), dPitch = rng.sample(c.jitter.pitchDeg)
         let dRoll = rng.sample(c.jitter.rollDeg), dHeight = rng.sample(c.jitter.height)
         let t = Double(step) / c.fps
-        let eye = c.position + c.velocity * t + Vec3(0, 0, dHeight)
+        var eye = c.position + c.velocity * t
+        var yaw = c.yawDeg
+        if let mount = cameraMount {
+            var start = Xoshiro256StarStar(
+                key: [seed, StreamPurpose.camera.rawValue, UInt64(layout), stableHash("mount")])
+            let ride = mount.pose(s0: start.sample(mount.s), t: t)
+            eye = ride.eye
+            yaw += ride.heading * 180 / Double.pi
+        }
         let pose = Self.cameraPose(
-            eye: eye, yawDeg: c.yawDeg + dYaw, pitchDeg: c.pitchDeg + dPitch, rollDeg: c.rollDeg + dRoll)
+            eye: eye + Vec3(0, 0, dHeight), yawDeg: yaw + dYaw, pitchDeg: c.pitchDeg + dPitch,
+            rollDeg: c.rollDeg + dRoll)
         return Camera(intrinsics: c.intrinsics, worldFromCamera: pose)
     }
 
@@ -146,38 +164,35 @@ extension SceneDescription {
 
     // MARK: objects
 
-    /// The objects of one layout (explicit objects, then groups), with instance ids from 1.
+    /// The things of one layout (environment pieces, explicit objects, then groups), with instance
+    /// ids from 1.
     func sampleLayout(
         seed: UInt64, layout: Int, frameIndex: Int
     ) throws -> (surfaces: [Surface], instances: [InstanceSpec]) {
-        var out: [Surface] = []
-        var instances: [InstanceSpec] = []
-        var nextInstance = 1
-        func emit(_ name: String, _ parts: [SampledPart], _ worldFromObject: Mat4, _ t: ObjectTemplate) {
-            let instance = t.isStuff ? 0 : nextInstance
-            if !t.isStuff {
-                nextInstance += 1
-                let box = InstanceSpec.bounds(of: parts.map { ($0.shape, $0.objectFromPart) })
-                instances.append(
-                    InstanceSpec(
-                        instanceID: instance, classID: t.classID, name: name, worldFromObject: worldFromObject,
-                        boxMin: box.min, boxMax: box.max))
-            }
-            for p in parts {
-                out.append(
-                    Surface(
-                        name: p.name.isEmpty ? name : "\(name)/\(p.name)", shape: p.shape,
-                        worldFromObject: worldFromObject * p.objectFromPart, color: p.color, classID: t.classID,
-                        instanceID: instance))
-            }
+        var out = LayoutBuilder(classes: classes)
+        // What is fixed takes space first: sidewalks and walls (planes take none), then the pieces.
+        for surface in staticSurfaces() + environmentSurfaces() {
+            if case .plane = surface.shape { continue }
+            out.world.insert(
+                OrientedBox(
+                    worldFromLocal: surface.worldFromObject,
+                    min: surface.shape.geometry.extent.min.scaled(by: surface.shape.scale),
+                    max: surface.shape.geometry.extent.max.scaled(by: surface.shape.scale)))
+        }
+        for piece in environment?.pieces ?? [] {
+            let pose = piece.worldFromPiece
+            out.emit(piece.name, piece.drawnParts, pose, classID: piece.classID, isStuff: false)
+            out.world.insert(PlaceableObject(parts: piece.builtParts).worldBoxes(pose))
         }
 
         for o in objects {
             var rng = Xoshiro256StarStar(key: [seed, StreamPurpose.object.rawValue, UInt64(layout), stableHash(o.name)])
-            let color = rng.choose(o.template.colors)
-            let parts = o.template.model.sampleParts(color: color, rng: &rng)
+            let parts = o.template.sampleParts(rng: &rng)
             let yaw = radians(rng.sample(o.template.yawDeg))
-            emit(o.name, parts, Mat4.pose(position: rng.sample(o.position), yaw: yaw), o.template)
+            let (pitch, roll) = (radians(rng.sample(o.template.pitchDeg)), radians(rng.sample(o.template.rollDeg)))
+            let pose = Mat4.pose(position: rng.sample(o.position), yaw: yaw, pitch: pitch, roll: roll)
+            out.emit(o.name, parts, pose, classID: o.template.classID, isStuff: o.template.isStuff)
+            out.world.insert(PlaceableObject(parts: parts).worldBoxes(pose))
         }
 
         for g in groups {
@@ -185,29 +200,77 @@ extension SceneDescription {
             let count = rng.sample(g.count)
             var grid = SpacingGrid(spacing: g.minSpacing)
             for k in 0..<count {
-                let color = rng.choose(g.template.colors)
-                let parts = g.template.model.sampleParts(color: color, rng: &rng)
-                let yawOffset = radians(rng.sample(g.template.yawDeg))
-                var placed: (Vec3, Double)?
-                for _ in 0..<Self.maxPlacementAttempts {
-                    let (position, heading) = samplePosition(g.placement, parts: parts, yawOffset: yawOffset, rng: &rng)
-                    if grid.accepts(position.x, position.y) {
+                let object = PlaceableObject(parts: g.template.sampleParts(rng: &rng))
+                var rejected = (spacing: 0, collision: 0, fit: 0)
+                var placed: (pose: Mat4, boxes: [OrientedBox])?
+                if case .support(let support) = g.placement {
+                    let tilt = (g.template.pitchDeg, g.template.rollDeg, g.template.yawDeg)
+                    for _ in 0..<Self.maxPlacementAttempts {
+                        guard let c = support.candidate(object, tilt: tilt, world: out.world, rng: &rng) else {
+                            rejected.fit += 1
+                            continue
+                        }
+                        let t = c.worldFromObject.translation
+                        guard grid.accepts(t.x, t.y) else {
+                            rejected.spacing += 1
+                            continue
+                        }
+                        grid.insert(t.x, t.y)
+                        placed = (c.worldFromObject, c.boxes)
+                        break
+                    }
+                } else {
+                    // Road and rectangle placements draw as they always have; the collision test is extra.
+                    let yawOffset = radians(rng.sample(g.template.yawDeg))
+                    let (pitch, roll) = (
+                        radians(rng.sample(g.template.pitchDeg)), radians(rng.sample(g.template.rollDeg))
+                    )
+                    for _ in 0..<Self.maxPlacementAttempts {
+                        let (position, heading) = samplePosition(
+                            g.placement, parts: object.parts, yawOffset: yawOffset, rng: &rng)
+                        guard grid.accepts(position.x, position.y) else {
+                            rejected.spacing += 1
+                            continue
+                        }
+                        let pose = Mat4.pose(position: position, yaw: heading + yawOffset, pitch: pitch, roll: roll)
+                        let boxes = object.worldBoxes(pose)
+                        guard !out.world.collides(boxes) else {
+                            rejected.collision += 1
+                            continue
+                        }
                         grid.insert(position.x, position.y)
-                        placed = (position, heading + yawOffset)
+                        placed = (pose, boxes)
                         break
                     }
                 }
-                guard let (position, yaw) = placed else {
+                guard let (pose, boxes) = placed else {
                     throw FrameSamplingError(
                         frameIndex: frameIndex, seed: seed, location: g.location,
-                        message:
-                            "group `\(g.name)` could not place object \(k + 1) of \(count) at least \(format(g.minSpacing)) m from the others in \(Self.maxPlacementAttempts) attempts; lower `count` or `min_spacing`, or enlarge the placement region"
-                    )
+                        message: placementFailure(g, k, count, rejected))
                 }
-                emit("\(g.name)_\(k)", parts, Mat4.pose(position: position, yaw: yaw), g.template)
+                out.world.insert(boxes)
+                out.emit("\(g.name)_\(k)", object.parts, pose, classID: g.template.classID, isStuff: g.template.isStuff)
             }
         }
-        return (out, instances)
+        return (out.surfaces, out.instances)
+    }
+
+    /// Why a group gave up, from the count of each kind of rejected candidate.
+    private func placementFailure(
+        _ g: GroupDescription, _ k: Int, _ count: Int, _ r: (spacing: Int, collision: Int, fit: Int)
+    ) -> String {
+        var reasons: [String] = []
+        if r.spacing > 0 {
+            reasons.append("\(r.spacing) closer than `min_spacing` (\(format(g.minSpacing)) m) to another")
+        }
+        if r.collision > 0 { reasons.append("\(r.collision) interpenetrating something placed before") }
+        if r.fit > 0 {
+            reasons.append(
+                "\(r.fit) not fitting (too large for the area drawn, above a shelf's clearance or a bin's rim, unsupported, or interpenetrating)"
+            )
+        }
+        return
+            "group `\(g.name)` could not place object \(k + 1) of \(count) in \(Self.maxPlacementAttempts) attempts (\(reasons.joined(separator: "; "))); lower `count` or `min_spacing`, or enlarge the placement region"
     }
 
     /// A candidate position (bottom centre) and the placement's base heading (radians).
@@ -218,6 +281,8 @@ extension SceneDescription {
         case .region(let x0, let x1, let y0, let y1, let z):
             let x = rng.uniform(x0, x1), y = rng.uniform(y0, y1)
             return (Vec3(x, y, rng.sample(z)), 0)
+        case .support:
+            preconditionFailure("support placements are sampled by SupportPlacement.candidate")
         case .alongRoad(let mode, let side, let x0, let x1, let lanes, let gapRange):
             let r = road!  // the loader guarantees a road for along_road placements
             let x = rng.uniform(x0, x1)
@@ -246,6 +311,48 @@ extension SceneDescription {
                 let across = r.width / 2 + sidewalkWidth + gap + parts.halfExtentAcross(yaw: yawOffset)
                 return (Vec3(x, sign * across, 0), heading)
             }
+        }
+    }
+}
+
+/// The surfaces and instances of a layout as they are emitted, and the boxes placed so far.
+struct LayoutBuilder {
+    let classes: [SemanticClass]
+    var surfaces: [Surface] = []
+    var instances: [InstanceSpec] = []
+    var world = CollisionWorld()
+    private var nextInstance = 1
+
+    init(classes: [SemanticClass]) { self.classes = classes }
+
+    /// Adds an object's parts. Stuff gets instance 0; a thing gets one instance per class among its
+    /// parts (its own class first, named `name`; others named `name.class`), each with the box of
+    /// its own parts.
+    mutating func emit(_ name: String, _ parts: [SampledPart], _ worldFromObject: Mat4, classID: Int, isStuff: Bool) {
+        var order: [Int] = []
+        for p in parts where !order.contains(p.classID ?? classID) { order.append(p.classID ?? classID) }
+        if let own = order.firstIndex(of: classID), own > 0 { order.swapAt(0, own) }
+        var ids: [Int: Int] = [:]
+        if !isStuff {
+            for c in order {
+                let members = parts.filter { ($0.classID ?? classID) == c }
+                let box = InstanceSpec.bounds(of: members.map { ($0.shape, $0.objectFromPart) })
+                let label = c == classID ? name : "\(name).\(classes.first { $0.id == c }?.name ?? String(c))"
+                instances.append(
+                    InstanceSpec(
+                        instanceID: nextInstance, classID: c, name: label, worldFromObject: worldFromObject,
+                        boxMin: box.min, boxMax: box.max))
+                ids[c] = nextInstance
+                nextInstance += 1
+            }
+        }
+        for p in parts {
+            let c = p.classID ?? classID
+            surfaces.append(
+                Surface(
+                    name: p.name.isEmpty ? name : "\(name)/\(p.name)", shape: p.shape,
+                    worldFromObject: worldFromObject * p.objectFromPart, color: p.color, classID: c,
+                    instanceID: ids[c] ?? 0, finish: p.finish))
         }
     }
 }

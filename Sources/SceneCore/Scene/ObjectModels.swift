@@ -1,7 +1,8 @@
-// Turning an `ObjectModel` into primitives: the built-in composites (car, tree, pedestrian, street
-// lamp, traffic cone) and custom `parts`. Every part is placed in the object's local frame — X forward,
-// Y left, Z up, origin at the centre of the footprint on the ground — and all parts of one object
-// share its instance id.
+// Turning an `ObjectModel` into drawable parts: primitives, the built-in composites (car, tree,
+// pedestrian, street lamp, traffic cone), custom `parts` and assets. Every part is placed in the
+// object's local frame — X forward, Y left, Z up, origin at the centre of the footprint on the ground.
+// All parts of one object share its instance id, except asset parts with a class of their own (see
+// SceneAssets.swift).
 
 /// One primitive of a sampled object.
 public struct SampledPart: Hashable, Sendable {
@@ -10,6 +11,24 @@ public struct SampledPart: Hashable, Sendable {
     public var shape: Shape
     public var objectFromPart: Mat4
     public var color: RGB
+    /// The part's own class (an asset part's override); nil: the object's class.
+    public var classID: Int? = nil
+    public var finish: SurfaceFinish = .standard
+
+    /// The part scaled uniformly about the object's origin.
+    func scaled(by k: Double) -> SampledPart {
+        guard k != 1 else { return self }
+        var out = self
+        switch shape {
+        case .box(let s): out.shape = .box(size: s * k)
+        case .cylinder(let r, let h): out.shape = .cylinder(radius: r * k, height: h * k)
+        case .sphere(let r): out.shape = .sphere(radius: r * k)
+        case .plane(let x, let y): out.shape = .plane(sizeX: x * k, sizeY: y * k)
+        case .mesh(let m, let s): out.shape = .mesh(m, scale: s * k)
+        }
+        for r in 0..<3 { out.objectFromPart[r, 3] *= k }
+        return out
+    }
 }
 
 extension ObjectModel {
@@ -28,6 +47,9 @@ extension ObjectModel {
                     abs(p.offset.y.upperBound))
                 return 2 * reach + p.model.maxFootprint
             }.max() ?? 0
+        case .asset(let a, let size):
+            let fit = size.map { s in a.fitScale(Vec3(s.x.upperBound, s.y.upperBound, s.z.upperBound)) } ?? 1
+            return max(a.naturalSize.x, a.naturalSize.y) * fit
         }
     }
 
@@ -64,6 +86,27 @@ extension ObjectModel {
                 let pose = Mat4.pose(position: offset, yaw: radians(yaw), pitch: radians(pitch), roll: radians(roll))
                 return SampledPart(name: "part\(i)", shape: inner.shape, objectFromPart: pose, color: partColor)
             }
+        case .asset(let a, let size):
+            let fit = size.map { a.fitScale(rng.sample($0)) } ?? 1
+            return a.sampledParts(scale: fit, color: color, roughness: nil, metallic: nil)
+        }
+    }
+}
+
+extension ObjectTemplate {
+    /// Draws one object's color and model, then its scale and finish (each only when the file
+    /// randomizes it, so scenes without them draw exactly as before).
+    func sampleParts(rng: inout Xoshiro256StarStar) -> [SampledPart] {
+        let color = rng.choose(colors)
+        let parts = model.sampleParts(color: color, rng: &rng)
+        let k = rng.sample(scale)
+        let roughness = self.roughness.map { rng.sample($0) }, metallic = self.metallic.map { rng.sample($0) }
+        guard k != 1 || roughness != nil || metallic != nil else { return parts }
+        return parts.map { p in
+            var out = p.scaled(by: k)
+            if let roughness { out.finish.roughness = roughness }
+            if let metallic { out.finish.metallic = metallic }
+            return out
         }
     }
 }

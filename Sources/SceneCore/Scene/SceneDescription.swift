@@ -4,22 +4,51 @@
 // Units: metres, degrees in the file (kept as degrees here, converted where poses are built),
 // colors as linear RGB in 0...1 (the file writes sRGB 0...255 or "#rrggbb").
 
-/// A number that is either fixed or drawn uniformly from a closed interval each time it is sampled.
+/// A number that is fixed or drawn from a distribution each time it is sampled
+/// (`Xoshiro256StarStar.sample(_:)`). Written in a scene file as a number, `[min, max]`, or one of
+/// `{uniform}`, `{normal}`, `{truncated_normal}`, `{choice, weights}`, `{steps}` (docs/SCENE_FORMAT.md,
+/// "Distributions").
 public enum RandomValue: Hashable, Sendable {
     case fixed(Double)
+    /// Uniform in `min...max`.
     case uniform(min: Double, max: Double)
+    /// Gaussian; `std > 0`. Its support is unbounded: see `lowerBound`.
+    case normal(mean: Double, std: Double)
+    /// Gaussian restricted to `min...max` (inverse-CDF sampling: one draw, always in range).
+    case truncatedNormal(mean: Double, std: Double, min: Double, max: Double)
+    /// One of `values`, with probability proportional to its weight (weights >= 0, one at least > 0).
+    case choice(values: [Double], weights: [Double])
+    /// One of `min`, `min + step`, ..., `min + (count - 1) * step`, uniformly.
+    case steps(min: Double, step: Double, count: Int)
 
+    /// How many standard deviations from the mean `lowerBound`/`upperBound` put a normal's bounds.
+    public static let normalBoundInStandardDeviations = 4.0
+
+    /// The least value a draw can take. For `.normal`, whose support is unbounded, the mean minus
+    /// `normalBoundInStandardDeviations` standard deviations: good for sizing checks (how many objects
+    /// fit), not a guarantee, which is why fields with a bound (sizes > 0, ...) do not accept `.normal`.
     public var lowerBound: Double {
         switch self {
         case .fixed(let v): return v
         case .uniform(let lo, _): return lo
+        case .normal(let mean, let std): return mean - Self.normalBoundInStandardDeviations * std
+        case .truncatedNormal(_, _, let lo, _): return lo
+        case .choice(let values, let weights):
+            return zip(values, weights).filter { $0.1 > 0 }.map(\.0).min() ?? values.min() ?? 0
+        case .steps(let lo, _, _): return lo
         }
     }
 
+    /// The greatest value a draw can take (see `lowerBound` for `.normal`).
     public var upperBound: Double {
         switch self {
         case .fixed(let v): return v
         case .uniform(_, let hi): return hi
+        case .normal(let mean, let std): return mean + Self.normalBoundInStandardDeviations * std
+        case .truncatedNormal(_, _, _, let hi): return hi
+        case .choice(let values, let weights):
+            return zip(values, weights).filter { $0.1 > 0 }.map(\.0).max() ?? values.max() ?? 0
+        case .steps(let lo, let step, let count): return lo + Double(count - 1) * step
         }
     }
 }
@@ -73,14 +102,26 @@ public struct SceneDescription: Hashable, Sendable {
     public var groups: [GroupDescription]
     /// The `weather` block; nil: none (clear sky, no fog, exposure 1, as before weather existed).
     public var weather: WeatherDescription? = nil
+    /// The cameras: the primary (`camera`) and any mounted beside it (`cameras`); see RigCamera.swift.
+    public var rig = CameraRig()
+    /// The swept axes (`sweep`, and `weather.sweep`); nil: every frame is its own view.
+    public var sweep: SceneSweep? = nil
+    /// Every file the scene was loaded from, to send to workers (empty for a description built in code).
+    public var bundle = SceneBundle(root: "", files: [:])
+    /// The `environment` block (roads other than straight, rooms, shelving, tables, bins, pallets).
+    public var environment: EnvironmentDescription? = nil
+    /// `camera.mount`: the camera rides along the road or a path; nil: `camera.position`.
+    public var cameraMount: CameraMount? = nil
 
     /// The class with this name, if the table has one.
     public func classID(named name: String) -> Int? { classes.first { $0.name == name }?.id }
 
-    /// The most instances (things) a frame can hold: explicit things plus every group's maximum count.
+    /// The most instances (things) a frame can hold: environment pieces, explicit things and every
+    /// group's maximum count, each times the instances one object makes (one per class of its parts).
     public var maxInstanceCount: Int {
-        objects.filter { !$0.template.isStuff }.count
-            + groups.filter { !$0.template.isStuff }.reduce(0) { $0 + $1.count.max }
+        (environment?.pieces.reduce(0) { $0 + $1.instanceCount } ?? 0)
+            + objects.reduce(0) { $0 + $1.template.instancesPerObject }
+            + groups.reduce(0) { $0 + $1.template.instancesPerObject * $1.count.max }
     }
 }
 
@@ -302,6 +343,8 @@ public indirect enum ObjectModel: Hashable, Sendable {
     case builtIn(BuiltInModel, size: RandomVec3)
     /// A custom composite of primitives.
     case parts([PartDescription])
+    /// An imported or library asset; `size` (when given) fits it uniformly inside that box.
+    case asset(AssetModel, size: RandomVec3?)
 }
 
 /// One primitive of a custom composite, placed in the object's local frame.
@@ -326,6 +369,24 @@ public struct ObjectTemplate: Hashable, Sendable {
     public var yawDeg: RandomValue
     /// Stuff (instance id 0) rather than a countable thing.
     public var isStuff: Bool
+    /// Tilts (degrees) after the heading: about the object's Y, then X.
+    public var pitchDeg: RandomValue = .fixed(0)
+    public var rollDeg: RandomValue = .fixed(0)
+    /// Uniform scale of the whole object (after an asset's `size` fit).
+    public var scale: RandomValue = .fixed(1)
+    /// Replace every part's roughness / metallic (`SurfaceFinish`); nil: the part's own.
+    public var roughness: RandomValue? = nil
+    public var metallic: RandomValue? = nil
+
+    /// Instances one object makes: none for stuff, else one per class among its parts.
+    public var instancesPerObject: Int {
+        guard !isStuff else { return 0 }
+        if case .asset(let a, _) = model {
+            let own = a.parts.contains { $0.classID == nil } ? 1 : 0
+            return own + a.extraClasses.count
+        }
+        return 1
+    }
 }
 
 public struct ObjectDescription: Hashable, Sendable {
@@ -356,6 +417,8 @@ public enum Placement: Hashable, Sendable {
     case region(minX: Double, maxX: Double, minY: Double, maxY: Double, z: RandomValue)
     /// Relative to the road.
     case alongRoad(mode: AlongRoadMode, side: RoadSide, minX: Double, maxX: Double, lanes: [Int], gap: RandomValue)
+    /// `region:` placements: on supports of the environment (see Placement.swift).
+    case support(SupportPlacement)
 }
 
 /// A randomized population of similar objects.

@@ -135,7 +135,8 @@ public final class SceneFiles: @unchecked Sendable {
                 for ext in ["glb", "gltf"] { candidates.append("\(name).\(ext)") }
                 let subdirs = ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted().filter { sub in
                     var isDir: ObjCBool = false
-                    return !sub.hasPrefix(".") && fm.fileExists(atPath: root.appendingPathComponent(sub).path, isDirectory: &isDir)
+                    return !sub.hasPrefix(".")
+                        && fm.fileExists(atPath: root.appendingPathComponent(sub).path, isDirectory: &isDir)
                         && isDir.boolValue
                 }
                 for sub in subdirs { for ext in ["glb", "gltf"] { candidates.append("\(sub)/\(name).\(ext)") } }
@@ -148,6 +149,36 @@ public final class SceneFiles: @unchecked Sendable {
             }
             return nil
         }
+    }
+
+    /// The names of every library asset (`NAME` of each `NAME.glb` / `NAME.gltf` in a library root
+    /// or one folder below it), sorted and without repeats: for "did you mean" hints.
+    public func libraryAssetNames() -> [String] {
+        var names = Set<String>()
+        func add(_ file: String) {
+            for ext in [".glb", ".gltf"] where file.hasSuffix(ext) { names.insert(String(file.dropLast(ext.count))) }
+        }
+        switch origin {
+        case .bundle:
+            lock.lock()
+            for key in read.keys where key.hasPrefix(Self.libraryPrefix) {
+                let inner = key.dropFirst(Self.libraryPrefix.count).split(separator: "/")
+                if inner.count <= 2, let last = inner.last { add(String(last)) }
+            }
+            lock.unlock()
+        case .disk(_, let roots):
+            let fm = FileManager.default
+            for root in roots {
+                for entry in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where !entry.hasPrefix(".") {
+                    add(entry)
+                    let sub = root.appendingPathComponent(entry).path
+                    for file in (try? fm.contentsOfDirectory(atPath: sub)) ?? [] where !file.hasPrefix(".") {
+                        add(file)
+                    }
+                }
+            }
+        }
+        return names.sorted()
     }
 
     /// Reads a file that sits beside a library asset (a .gltf's .bin or texture): `path` relative to
@@ -185,9 +216,11 @@ public final class SceneFiles: @unchecked Sendable {
             candidates.append(dir.appendingPathComponent("share/scenefarm/assets"))
             dir = dir.deletingLastPathComponent()
         }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("assets"))
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("assets"))
         var isDir: ObjCBool = false
-        for c in candidates where FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) && isDir.boolValue {
+        for c in candidates where FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) && isDir.boolValue
+        {
             return [c.path]
         }
         return []

@@ -3,8 +3,13 @@ import Yams
 // Objects, groups, their models and placements.
 
 extension SceneParser {
-    static let modelKeys = ["shape", "size", "radius", "height", "parts"]
-    static let templateKeys = ["name", "class", "color", "colors", "yaw_deg", "stuff"] + modelKeys
+    static let modelKeys = ["shape", "size", "radius", "height", "parts", "asset"]
+    static let templateKeys =
+        [
+            "name", "class", "color", "colors", "yaw_deg", "pitch_deg", "roll_deg", "scale", "roughness", "metallic",
+            "stuff",
+        ]
+        + modelKeys
     static let objectKeys = templateKeys + ["position"]
     static let groupKeys = templateKeys + ["count", "placement", "min_spacing"]
     static let partKeys = [
@@ -23,7 +28,9 @@ extension SceneParser {
             name: name, template: template, position: position, location: collector.location(node.mark, path))
     }
 
-    func parseGroup(_ node: Node, _ path: String, index: Int, road: RoadDescription?) -> GroupDescription? {
+    func parseGroup(
+        _ node: Node, _ path: String, index: Int, road: RoadDescription?, environment: EnvironmentDescription? = nil
+    ) -> GroupDescription? {
         guard let f = read.fields(node, path, allowed: Self.groupKeys) else { return nil }
         let name = f["name"].map { read.string($0, f.path("name")) } ?? "group_\(index)"
         let template = parseTemplate(f)
@@ -31,8 +38,8 @@ extension SceneParser {
             parseCount($0, f.path("count"))
         }
         let minSpacing = f["min_spacing"].map { read.number($0, f.path("min_spacing"), .nonNegative) } ?? 0
-        let placement = f.required("placement", "a region {x, y} or {along_road: ...}").flatMap {
-            parsePlacement($0, f.path("placement"), road: road)
+        let placement = f.required("placement", "{region: ...}, a rectangle {x, y} or {along_road: ...}").flatMap {
+            parsePlacement($0, f.path("placement"), road: road, environment: environment)
         }
         guard let name, let template, let count, let minSpacing, let placement else { return nil }
         let countNode = f["count"] ?? node
@@ -40,6 +47,25 @@ extension SceneParser {
             name: name, template: template, count: count, placement: placement, minSpacing: minSpacing,
             location: collector.location(countNode.mark, f.path("count")))
 
+        if case .support(let support) = placement, !checkCapacity(group, support, f) { return nil }
+        let k = (template.scale.lowerBound, template.scale.upperBound)
+        if case .region(let x0, let x1, let y0, let y1, _) = placement, template.model.isSinglePrimitive,
+            template.pitchDeg == .fixed(0), template.rollDeg == .fixed(0), let box = template.model.minimumBox,
+            let most = template.model.maximumBox, k.0.isFinite, k.1.isFinite, k.0 > 0
+        {
+            // Solid primitives cannot share ground: their footprints must fit where their centres may
+            // fall, grown by their largest reach.
+            let reach = (most.x * most.x + most.y * most.y).squareRoot() * k.1
+            let room = (x1 - x0 + reach) * (y1 - y0 + reach)
+            let need = Double(count.max) * box.x * box.y * k.0 * k.0
+            if need > room {
+                read.report(
+                    countNode, f.path("count"),
+                    "group `\(name)` asks for up to \(count.max) objects of at least \(format(box.x * box.y * k.0 * k.0)) m² each, but its region holds \(format(room)) m²; lower `count` or enlarge the region"
+                )
+                return nil
+            }
+        }
         // The impossible at a glance: more objects than could ever sit `min_spacing` apart in the region.
         if minSpacing > 0 {
             let capacity = Self.placementCapacity(group, road: road)
@@ -71,9 +97,23 @@ extension SceneParser {
         return read.integer(node, path, min: 0).map { CountRange(min: $0, max: $0) }
     }
 
-    /// Reads class, colors, heading, stuff and the model.
+    /// Reads class, colors, pose distributions, scale, finish, stuff and the model.
     func parseTemplate(_ f: Fields) -> ObjectTemplate? {
-        let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
+        let entry: AssetEntry?? = f["asset"].map { assetReference($0, f.path("asset")) }
+        var classID: Int?
+        if let n = f["class"] {
+            classID = classRef(n, f.path("class"))
+        } else if let entry {
+            classID = entry.flatMap { assetClass($0) }
+            if let entry, classID == nil {
+                collector.report(
+                    f.mark, f.path("class"),
+                    "missing field `class`: the asset `\(entry.asset.name)` has no class of its own (give `class` here or in its `assets` entry)"
+                )
+            }
+        } else {
+            _ = f.required("class", "a class name")
+        }
         var colors: [RGB]?? = .none
         if let c = f["color"] {
             colors = read.color(c, f.path("color")).map { [$0] }
@@ -85,16 +125,52 @@ extension SceneParser {
             colors = read.palette(c, f.path("colors"))
         }
         let yaw = f["yaw_deg"].map { read.random($0, f.path("yaw_deg")) } ?? .fixed(0)
+        let pitch = f["pitch_deg"].map { read.random($0, f.path("pitch_deg")) } ?? .fixed(0)
+        let roll = f["roll_deg"].map { read.random($0, f.path("roll_deg")) } ?? .fixed(0)
+        let scale = f["scale"].map { read.random($0, f.path("scale"), .positive) } ?? .fixed(1)
+        var finishOK = true
+        var finish: [RandomValue?] = []
+        for key in ["roughness", "metallic"] {
+            let v = f[key].flatMap { read.random($0, f.path(key), .closed(0, 1)) }
+            if f.has(key) && v == nil { finishOK = false }
+            finish.append(v)
+        }
         let stuff = f["stuff"].map { read.bool($0, f.path("stuff")) } ?? false
-        let model = parseModel(f, allowComposites: true)
-        guard let classID, let yaw, let stuff, let model else { return nil }
+        var model: ObjectModel?
+        if let entry {
+            model = parseAssetModel(f, entry, classID: classID, colorGiven: colors != nil)
+        } else {
+            model = parseModel(f, allowComposites: true)
+        }
+        guard finishOK, let classID, let yaw, let pitch, let roll, let scale, let stuff, let model else { return nil }
         let palette: [RGB]
         switch colors {
         case .none: palette = [classColor(classID)]
         case .some(.none): return nil
         case .some(.some(let p)): palette = p
         }
-        return ObjectTemplate(model: model, classID: classID, colors: palette, yawDeg: yaw, isStuff: stuff)
+        var t = ObjectTemplate(model: model, classID: classID, colors: palette, yawDeg: yaw, isStuff: stuff)
+        t.pitchDeg = pitch
+        t.rollDeg = roll
+        t.scale = scale
+        t.roughness = finish[0]
+        t.metallic = finish[1]
+        return t
+    }
+
+    /// `asset: NAME` with an optional `size` to fit it in; `shape`, `parts`, `radius`, `height` do not apply.
+    private func parseAssetModel(_ f: Fields, _ entry: AssetEntry?, classID: Int?, colorGiven: Bool) -> ObjectModel? {
+        var ok = true
+        for key in ["shape", "parts", "radius", "height"] where f.has(key) {
+            collector.report(
+                f.keyMark(key), f.path(key),
+                "`\(key)` does not apply with `asset` (the asset is the shape; fit it with `size`)")
+            ok = false
+        }
+        let size = f["size"].flatMap { read.randomVec3($0, f.path("size"), .positive) }
+        guard ok, let entry, let classID, size != nil || !f.has("size") else { return nil }
+        let name = f["asset"].flatMap { $0.string } ?? entry.asset.name
+        return .asset(assetModel(entry, name: name, classID: classID, colorGiven: colorGiven), size: size)
     }
 
     func parseModel(_ f: Fields, allowComposites: Bool) -> ObjectModel? {
@@ -188,10 +264,24 @@ extension SceneParser {
             model: model, offset: offset, yawDeg: yaw, pitchDeg: pitch, rollDeg: roll, colors: colors)
     }
 
-    func parsePlacement(_ node: Node, _ path: String, road: RoadDescription?) -> Placement? {
-        guard let f = read.fields(node, path, allowed: ["x", "y", "z", "along_road", "side", "lanes", "gap"]) else {
-            return nil
+    static let legacyPlacementKeys = ["x", "y", "z", "along_road", "side", "lanes", "gap"]
+
+    func parsePlacement(
+        _ node: Node, _ path: String, road: RoadDescription?, environment: EnvironmentDescription?
+    )
+        -> Placement?
+    {
+        let allowed = Self.legacyPlacementKeys + Self.regionKeys.filter { !Self.legacyPlacementKeys.contains($0) }
+        guard let f = read.fields(node, path, allowed: allowed) else { return nil }
+        if f.has("region") {
+            return parseRegionPlacement(f, road: road, environment: environment).map { .support($0) }
         }
+        var regionOnly = false
+        for key in Self.regionKeys where !Self.legacyPlacementKeys.contains(key) && f.has(key) {
+            collector.report(f.keyMark(key), f.path(key), "`\(key)` applies only with `region`")
+            regionOnly = true
+        }
+        if regionOnly { return nil }
         guard let modeNode = f["along_road"] else {
             for key in ["side", "lanes", "gap"] where f.has(key) {
                 collector.report(f.keyMark(key), f.path(key), "`\(key)` applies only with `along_road`")
@@ -213,7 +303,10 @@ extension SceneParser {
             ok = false
         }
         guard let road else {
-            read.report(modeNode, f.path("along_road"), "`along_road` needs a `road` section, found none")
+            let hint =
+                environment?.road != nil
+                ? " (an `environment.road` other than straight takes `region: lane` or `region: sidewalk`)" : ""
+            read.report(modeNode, f.path("along_road"), "`along_road` needs a `road` section, found none\(hint)")
             return nil
         }
         if mode == .sidewalk && road.sidewalk == nil {
@@ -264,10 +357,15 @@ extension SceneParser {
     // MARK: whole-scene checks
 
     /// Instances (things) must fit the 16-bit instance map: reports the group that crosses the limit.
-    func checkInstanceBudget(objects: [ObjectDescription], groups: [GroupDescription], items: [Node]) {
-        var total = objects.filter { !$0.template.isStuff }.count
+    func checkInstanceBudget(
+        objects: [ObjectDescription], groups: [GroupDescription], items: [Node],
+        environment: EnvironmentDescription? = nil
+    ) {
+        var total =
+            (environment?.pieces.reduce(0) { $0 + $1.instanceCount } ?? 0)
+            + objects.reduce(0) { $0 + $1.template.instancesPerObject }
         for g in groups where !g.template.isStuff {
-            total += g.count.max
+            total += g.count.max * g.template.instancesPerObject
             if total > SceneLoader.maxInstances {
                 collector.report(
                     Position(line: g.location.line, column: g.location.column), g.location.path,
@@ -289,6 +387,9 @@ extension SceneParser {
         switch g.placement {
         case .region(let x0, let x1, let y0, let y1, _):
             rects = [(x1 - x0, y1 - y0)]
+        case .support(let p):
+            // Centres fall inside each area (shrunk by the footprint where it must stay inside).
+            rects = p.areas.map { $0.size }
         case .alongRoad(let mode, let side, let x0, let x1, let lanes, let gap):
             let sides = side == .both ? 2 : 1
             let length = x1 - x0
@@ -318,10 +419,6 @@ extension SceneParser {
     /// in practice (not just in principle) is reported at load time rather than at frame N.
     static func checkPlacements(_ scene: SceneDescription, _ collector: IssueCollector) {
         let layouts = scene.resampleEvery.map { (scene.frameCount + $0 - 1) / $0 } ?? 1
-        // Only spaced groups can fail, and each group draws from its own stream, so the others can go.
-        var scene = scene
-        scene.objects = []
-        scene.groups = scene.groups.filter { $0.minSpacing > 0 }
         guard !scene.groups.isEmpty else { return }
         var reported = Set<String>()
         for layout in 0..<Swift.min(layouts, 4) {

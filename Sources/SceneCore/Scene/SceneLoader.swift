@@ -11,92 +11,39 @@ public enum SceneLoader {
     /// The 16-bit instance map bounds the number of instances per frame.
     public static let maxInstances = 65535
 
+    /// Loads the scene file at `path`, with the files it extends or includes (inside its directory)
+    /// and the asset library in `SceneFiles.defaultLibraryRoots()`. `description.bundle` holds every
+    /// file read.
     public static func load(path: String) throws -> SceneDescription {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw SceneLoadError(issues: [
-                SceneIssue(file: path, line: 0, column: 0, path: "", message: "scene file `\(path)` does not exist")
-            ])
-        }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            let why = isDirectory.boolValue ? "is a directory" : "cannot be read"
-            throw SceneLoadError(issues: [
-                SceneIssue(file: path, line: 0, column: 0, path: "", message: "scene file `\(path)` \(why)")
-            ])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SceneLoadError(issues: [
-                SceneIssue(file: path, line: 0, column: 0, path: "", message: "scene file `\(path)` is not UTF-8 text")
-            ])
-        }
-        return try load(yaml: text, file: path)
+        try load(files: SceneFiles(scenePath: path))
     }
 
-    /// Loads from text; `file` names it in issues.
+    /// Loads a scene from text; `file` names it in issues. It is a bundle of one file, so it may not
+    /// extend or include other files.
     public static func load(yaml: String, file: String) throws -> SceneDescription {
-        let collector = IssueCollector(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            reportYAMLError(error, yaml: yaml, collector)
-            throw SceneLoadError(issues: collector.issues)
-        }
-        guard let root else {
-            collector.report(
-                Position(line: 1, column: 1), "", "the scene file is empty (expected a mapping with `format: 1`)")
-            throw SceneLoadError(issues: collector.issues)
-        }
-        var parser = SceneParser(collector: collector, file: file)
+        try load(files: SceneFiles(bundle: SceneBundle(yaml: yaml, file: file), displayName: file))
+    }
+
+    /// Loads a scene from its files: on disk, or a bundle received from a coordinator. Every file read
+    /// (the scene file, the files it extends or includes, its assets) ends up in `description.bundle`,
+    /// which loads to the same scene anywhere.
+    /// `assets` imports the asset files the scene names (`AssetImporter.load` unless a test swaps it).
+    public static func load(files: SceneFiles, assets: AssetLoader = AssetLoader()) throws -> SceneDescription {
+        let sources = SourceMap(rootDisplayName: files.rootDisplayName)
+        let collector = IssueCollector(sources: sources)
+        var composer = SceneComposer(files: files, sources: sources, collector: collector)
+        guard let root = composer.composeScene() else { throw SceneLoadError(issues: collector.sortedIssues) }
+        var parser = SceneParser(collector: collector, file: files.rootDisplayName, files: files)
+        parser.assetTable = SceneAssetTable(loader: assets)
         let description = parser.parseScene(root)
         if let description, collector.issues.isEmpty {
             SceneParser.checkPlacements(description, collector)
         }
-        guard let description, collector.issues.isEmpty else {
-            throw SceneLoadError(issues: collector.issues.sortedByPosition())
+        guard var description, collector.issues.isEmpty else {
+            throw SceneLoadError(issues: collector.sortedIssues)
         }
+        description.bundle = files.bundle
         return description
-    }
-
-    private static func reportYAMLError(_ error: Error, yaml: String, _ collector: IssueCollector) {
-        func contextWords(_ context: YamlError.Context?) -> String {
-            guard let c = context else { return "" }
-            return " (\(c.text) at line \(c.mark.line), column \(c.mark.column))"
-        }
-        switch error {
-        case YamlError.scanner(let context, let problem, let mark, _),
-            YamlError.parser(let context, let problem, let mark, _),
-            YamlError.composer(let context, let problem, let mark, _):
-            collector.report(mark, "", "invalid YAML: \(problem)\(contextWords(context))")
-        case YamlError.reader(let problem, let offset, _, _):
-            var mark: Position?
-            if let offset {
-                let prefix = yaml.prefix(offset)
-                let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-                let column =
-                    prefix.split(separator: "\n", omittingEmptySubsequences: false).last.map {
-                        $0.unicodeScalars.count + 1
-                    } ?? 1
-                mark = Position(line: line, column: column)
-            }
-            collector.report(mark, "", "invalid YAML: \(problem)")
-        case YamlError.duplicatedKeysInMapping(let duplicates, let context):
-            let names = duplicates.map { "`\($0)`" }.joined(separator: ", ")
-            collector.report(
-                context.mark, duplicates.first ?? "",
-                "invalid YAML: the field \(names) appears more than once in one mapping")
-        default:
-            collector.report(nil, "", "invalid YAML: \(error)")
-        }
-    }
-}
-
-extension Array where Element == SceneIssue {
-    /// Stable sort by line and column; issues without a position come first.
-    func sortedByPosition() -> [SceneIssue] {
-        enumerated().sorted { a, b in
-            (a.element.line, a.element.column, a.offset) < (b.element.line, b.element.column, b.offset)
-        }.map(\.element)
     }
 }
 
@@ -107,18 +54,28 @@ struct SceneParser {
     let collector: IssueCollector
     let file: String
     let read: FieldReader
+    /// Where the scene's files come from. A path written in the file is relative to the file its node
+    /// was written in: `files.read(path, from: fileKey(of: node))`.
+    let files: SceneFiles
     var classes: [SemanticClass] = []
+    var assetTable = SceneAssetTable(loader: AssetLoader())
 
-    init(collector: IssueCollector, file: String) {
+    init(collector: IssueCollector, file: String, files: SceneFiles) {
         self.collector = collector
         self.file = file
+        self.files = files
         self.read = FieldReader(collector: collector)
     }
 
-    static let topLevelKeys = [
-        "format", "name", "seed", "frames", "resample_every", "classes", "camera", "lighting", "ground", "road",
-        "objects", "groups", "weather",
-    ]
+    /// The key in `files` of the file a node was written in (the scene file, or one it extends or
+    /// includes).
+    func fileKey(of node: Node) -> String { collector.sources.key(of: node.mark) ?? files.rootKey }
+
+    static let topLevelKeys =
+        [
+            "format", "name", "seed", "frames", "resample_every", "classes", "camera", "lighting", "ground", "road",
+            "objects", "groups", "weather", "sweep", "cameras", "assets", "environment",
+        ] + SceneComposer.consumedKeys
 
     mutating func parseScene(_ root: Node) -> SceneDescription? {
         guard let top = read.fields(root, "", allowed: Self.topLevelKeys) else { return nil }
@@ -141,10 +98,16 @@ struct SceneParser {
 
         if let node = top.required("classes", "a list of {id, name, color}") { classes = parseClasses(node) }
         let camera = top.required("camera", "a mapping with at least `resolution`").flatMap { parseCamera($0) }
-        let weather = top["weather"].flatMap { parseWeather($0) }
-        let lighting = parseLighting(top["lighting"], hasWeather: top.has("weather"))
+        let rig = parseCameraRig(top, primary: camera)
+        var weather = top["weather"].flatMap { parseWeather($0) }
+        var lighting = parseLighting(
+            top["lighting"], hasWeather: top.has("weather") || Self.sweepsWeather(top["sweep"]))
+        let sweep = parseSweep(top, weather: &weather, lighting: &lighting)
         let ground = top["ground"].flatMap { parseGround($0) }
-        let road = top["road"].flatMap { parseRoad($0) }
+        var road = top["road"].flatMap { parseRoad($0) }
+        if let n = top["assets"] { parseAssets(n) }
+        let environment = top["environment"].flatMap { parseEnvironment($0, topRoad: top["road"]) }
+        road = road ?? environment?.1
 
         var objects: [ObjectDescription] = []
         if let node = top["objects"], let items = read.list(node, "objects", of: "objects") {
@@ -156,7 +119,8 @@ struct SceneParser {
         if let node = top["groups"], let items = read.list(node, "groups", of: "groups") {
             var seenNames: [String: Int] = [:]
             for (i, item) in items.enumerated() {
-                guard let g = parseGroup(item, "groups[\(i)]", index: i, road: road) else { continue }
+                guard let g = parseGroup(item, "groups[\(i)]", index: i, road: road, environment: environment?.0)
+                else { continue }
                 if let first = seenNames[g.name] {
                     collector.report(
                         item.mark, "groups[\(i)].name",
@@ -165,14 +129,16 @@ struct SceneParser {
                 seenNames[g.name] = i
                 groups.append(g)
             }
-            checkInstanceBudget(objects: objects, groups: groups, items: items)
+            checkInstanceBudget(objects: objects, groups: groups, items: items, environment: environment?.0)
         }
 
-        guard let camera, let lighting else { return nil }
+        let mount = top["camera"].flatMap { parseCameraMount($0, road: road, environment: environment?.0) }
+        guard let camera, let lighting, let mount else { return nil }
         return SceneDescription(
             file: file, formatVersion: version, name: name, seed: seed, frameCount: frames,
             resampleEvery: resampleEvery, classes: classes, camera: camera, lighting: lighting, ground: ground,
-            road: road, objects: objects, groups: groups, weather: weather)
+            road: road, objects: objects, groups: groups, weather: weather, rig: rig, sweep: sweep,
+            environment: environment?.0, cameraMount: mount)
     }
 
     private func defaultName() -> String {
@@ -251,7 +217,7 @@ struct SceneParser {
 
     static let cameraKeys = [
         "resolution", "fov_deg", "intrinsics", "near", "position", "look_at", "yaw_deg", "pitch_deg", "roll_deg",
-        "motion", "jitter",
+        "motion", "jitter", "name", "mount",
     ]
 
     func parseCamera(_ node: Node) -> CameraDescription? {

@@ -23,20 +23,48 @@ extension Node {
     var tagName: Tag.Name { Tag.Name(rawValue: tag.description) }
 }
 
-/// Collects issues for one file.
+/// Collects the issues of one scene, whose nodes may come from several files: a mark's line is a
+/// virtual line of `sources`, turned back into the file and its own line here.
 final class IssueCollector {
+    /// The scene file itself, as named in messages.
     let file: String
-    private(set) var issues: [SceneIssue] = []
+    let sources: SourceMap
+    private var reported: [(order: (Int, Int, Int), issue: SceneIssue)] = []
 
-    init(file: String) { self.file = file }
+    init(sources: SourceMap) {
+        self.sources = sources
+        self.file = sources.rootDisplayName
+    }
+
+    /// In the order they were reported.
+    var issues: [SceneIssue] { reported.map(\.issue) }
+
+    /// Sorted by file (in the order the files were read: the scene file first), then line and column;
+    /// issues without a position come first.
+    var sortedIssues: [SceneIssue] { reported.sorted { $0.order < $1.order }.map(\.issue) }
+
+    /// Field paths whose further problems are not reported: they would only follow from one already
+    /// reported (a group whose `use:` names no population lacks every field the population had).
+    private var suppressed: [String] = []
+
+    func suppress(_ path: String) { suppressed.append(path) }
 
     func report(_ mark: HasPosition?, _ path: String, _ message: String) {
-        issues.append(
-            SceneIssue(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: path, message: message))
+        let hidden = suppressed.contains { p in
+            path == p || path.hasPrefix(p + ".") || path.hasPrefix(p + "[")
+        }
+        if hidden { return }
+        let at = location(mark, path)
+        let order = (mark?.line ?? 0, mark?.column ?? 0, reported.count)
+        reported.append(
+            (order, SceneIssue(file: at.file, line: at.line, column: at.column, path: path, message: message)))
     }
 
     func location(_ mark: HasPosition?, _ path: String) -> SourceLocation {
-        SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: path)
+        guard let mark, let (source, line) = sources.locate(virtualLine: mark.line) else {
+            return SourceLocation(file: file, line: 0, column: 0, path: path)
+        }
+        return SourceLocation(file: source.displayName, line: line, column: mark.column, path: path)
     }
 }
 
@@ -227,7 +255,7 @@ struct FieldReader {
     }
 
     /// Any finite number, without a bound check.
-    private func rawNumber(_ node: Node) -> Double? {
+    func rawNumber(_ node: Node) -> Double? {
         guard case .scalar = node else { return nil }
         switch node.tagName {
         case .int: return node.int.map(Double.init) ?? node.float
@@ -265,35 +293,49 @@ struct FieldReader {
         return v
     }
 
-    /// A number, or `[min, max]` for a uniform draw. Both ends must satisfy `bound`.
+    /// A number, `[min, max]` for a uniform draw, or a distribution mapping (see
+    /// `distribution(_:_:_:)`). Every value the result can take satisfies `bound`.
     func random(_ node: Node, _ path: String, _ bound: NumberBound = .any) -> RandomValue? {
-        if case .sequence(let s) = node {
-            guard s.count == 2 else {
-                report(node, path, "expected a number or a range [min, max], found a list of \(s.count)")
-                return nil
-            }
-            let lo = number(s[0], path + "[0]", bound), hi = number(s[1], path + "[1]", bound)
-            guard let lo, let hi else { return nil }
-            guard lo <= hi else {
+        switch node {
+        case .sequence: return uniformRange(node, path, bound)
+        case .mapping: return distribution(node, path, bound)
+        default:
+            guard rawNumber(node) != nil else {
                 report(
                     node, path,
-                    "expected a range [min, max] with min <= max, found min \(format(lo)) > max \(format(hi))")
+                    "expected \(bound.words), a range [min, max] or a distribution (\(Self.distributionKinds.joined(separator: ", "))), found \(describe(node))"
+                )
                 return nil
             }
-            return lo == hi ? .fixed(lo) : .uniform(min: lo, max: hi)
+            return number(node, path, bound).map { .fixed($0) }
         }
-        guard rawNumber(node) != nil else {
-            report(node, path, "expected \(bound.words) or a range [min, max], found \(describe(node))")
-            return nil
-        }
-        return number(node, path, bound).map { .fixed($0) }
     }
 
-    /// A jitter amplitude: `a` means [-a, a]; `[min, max]` is taken as is.
+    /// `[min, max]`, both ends satisfying `bound`.
+    func uniformRange(_ node: Node, _ path: String, _ bound: NumberBound) -> RandomValue? {
+        guard case .sequence(let s) = node, s.count == 2 else {
+            report(node, path, "expected a number or a range [min, max], found \(describe(node))")
+            return nil
+        }
+        let lo = number(s[0], path + "[0]", bound), hi = number(s[1], path + "[1]", bound)
+        guard let lo, let hi else { return nil }
+        guard lo <= hi else {
+            report(
+                node, path,
+                "expected a range [min, max] with min <= max, found min \(format(lo)) > max \(format(hi))")
+            return nil
+        }
+        return lo == hi ? .fixed(lo) : .uniform(min: lo, max: hi)
+    }
+
+    /// A jitter amplitude: `a` means [-a, a]; `[min, max]` and distributions are taken as written.
     func jitter(_ node: Node, _ path: String) -> RandomValue? {
-        if case .sequence = node { return random(node, path) }
-        guard let a = number(node, path, .nonNegative) else { return nil }
-        return a == 0 ? .fixed(0) : .uniform(min: -a, max: a)
+        switch node {
+        case .sequence, .mapping: return random(node, path)
+        default:
+            guard let a = number(node, path, .nonNegative) else { return nil }
+            return a == 0 ? .fixed(0) : .uniform(min: -a, max: a)
+        }
     }
 
     /// A closed interval `[min, max]` (not randomized: a region bound).
