@@ -36,14 +36,9 @@ public struct PreviewScene: Sendable {
         return spec
     }
 
-    /// The same view at another resolution: focal lengths and principal point scaled with the image,
-    /// so the field of view stays and only the pixel count changes. The principal point scales about
-    /// the image's edge, not the first pixel's centre (pixel centres sit at integers).
+    /// The same view at another resolution (`CameraIntrinsics.resized(width:height:)`).
     public static func resized(_ k: CameraIntrinsics, to size: PreviewSize) -> CameraIntrinsics {
-        let sx = Double(size.width) / Double(k.width), sy = Double(size.height) / Double(k.height)
-        return CameraIntrinsics(
-            width: size.width, height: size.height, fx: k.fx * sx, fy: k.fy * sy, cx: (k.cx + 0.5) * sx - 0.5,
-            cy: (k.cy + 0.5) * sy - 0.5, near: k.near)
+        k.resized(width: size.width, height: size.height)
     }
 }
 

@@ -105,3 +105,15 @@ public struct Camera: Hashable, Codable, Sendable {
 #elseif canImport(Darwin)
     import Darwin
 #endif
+
+extension CameraIntrinsics {
+    /// The same view at another resolution: focal lengths and principal point scaled with the image,
+    /// so the field of view stays and only the pixel count changes. The principal point scales about
+    /// the image's edge, not the first pixel's centre (pixel centres sit at integers).
+    public func resized(width: Int, height: Int) -> CameraIntrinsics {
+        let sx = Double(width) / Double(self.width), sy = Double(height) / Double(self.height)
+        return CameraIntrinsics(
+            width: width, height: height, fx: fx * sx, fy: fy * sy, cx: (cx + 0.5) * sx - 0.5,
+            cy: (cy + 0.5) * sy - 0.5, near: near)
+    }
+}
