@@ -45,9 +45,9 @@ func solidsOverlap(_ a: [Vec3], _ b: [Vec3], tolerance: Double) -> Bool {
 /// Pairs of instances whose parts overlap each other (or a fixed solid part of the environment,
 /// reported with instance 0) by more than `tolerance`. With `scene`, environment pieces drawn from an
 /// asset are checked as their generated boxes (see `solidSurfaces`).
-func interpenetrations(_ frame: FrameSpec, scene: SceneDescription? = nil, tolerance: Double = 1e-4) -> [(
-    Int, Int, String
-)] {
+func interpenetrations(
+    _ frame: FrameSpec, scene: SceneDescription? = nil, tolerance: Double = 1e-4
+) -> [(Int, Int, String)] {
     let solids = solidSurfaces(frame, scene: scene).compactMap { s in worldCorners(s).map { (s, $0) } }
     // World-aligned bounds first: most pairs are far apart.
     let bounds = solids.map { _, c in
