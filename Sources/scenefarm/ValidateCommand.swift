@@ -24,10 +24,22 @@ struct ValidateCommand: ParsableCommand {
         }
         let frame: FrameSpec
         do { frame = try description.frame(0, seed: description.seed) } catch { throw fail(error) }
-        let k = frame.camera.intrinsics
         print(
             "\(scene): ok — scene \(description.name), \(description.frameCount) frames, seed \(description.seed), "
-                + "\(k.width)x\(k.height), \(description.classes.count) classes, \(frame.surfaces.count) surfaces in frame 0"
+                + "\(Self.cameraSummary(description)), \(description.classes.count) classes, "
+                + "\(frame.surfaces.count) surfaces in frame 0"
         )
+    }
+
+    /// `1280x720` for a single camera; `3 cameras (left 1242x375, right 1242x375, rear 640x480)` for
+    /// a rig, every camera named, the primary first.
+    static func cameraSummary(_ description: SceneDescription) -> String {
+        let sizes = description.cameraNames.indices.map { view in
+            let k = description.intrinsics(view: view)
+            return "\(k.width)x\(k.height)"
+        }
+        guard description.isMultiCamera else { return sizes[0] }
+        let listed = zip(description.cameraNames, sizes).map { "\($0) \($1)" }
+        return "\(sizes.count) cameras (\(listed.joined(separator: ", ")))"
     }
 }

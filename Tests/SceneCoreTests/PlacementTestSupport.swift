@@ -43,9 +43,12 @@ func solidsOverlap(_ a: [Vec3], _ b: [Vec3], tolerance: Double) -> Bool {
 }
 
 /// Pairs of instances whose parts overlap each other (or a fixed solid part of the environment,
-/// reported with instance 0) by more than `tolerance`.
-func interpenetrations(_ frame: FrameSpec, tolerance: Double = 1e-4) -> [(Int, Int, String)] {
-    let solids = frame.surfaces.compactMap { s in worldCorners(s).map { (s, $0) } }
+/// reported with instance 0) by more than `tolerance`. With `scene`, environment pieces drawn from an
+/// asset are checked as their generated boxes (see `solidSurfaces`).
+func interpenetrations(
+    _ frame: FrameSpec, scene: SceneDescription? = nil, tolerance: Double = 1e-4
+) -> [(Int, Int, String)] {
+    let solids = solidSurfaces(frame, scene: scene).compactMap { s in worldCorners(s).map { (s, $0) } }
     // World-aligned bounds first: most pairs are far apart.
     let bounds = solids.map { _, c in
         (
@@ -77,6 +80,29 @@ func interpenetrations(_ frame: FrameSpec, tolerance: Double = 1e-4) -> [(Int, I
         }
     }
     return found
+}
+
+/// The frame's surfaces, except that an environment piece drawn from an asset (a tote, a shelving
+/// unit) stands for its generated boxes - posts, boards, walls, the floor of a bin - in its pose: such
+/// a piece is hollow, the bounding box of its mesh holds whatever stands in it, and its generated boxes
+/// are what placement keeps clear of (docs/SCENE_FORMAT.md, environment pieces).
+func solidSurfaces(_ frame: FrameSpec, scene: SceneDescription?) -> [Surface] {
+    let hollow = (scene?.environment?.pieces ?? []).filter {
+        if case .asset = $0.model { return true } else { return false }
+    }
+    guard !hollow.isEmpty else { return frame.surfaces }
+    var out = frame.surfaces.filter { s in !hollow.contains { s.name.hasPrefix("\($0.name)/") } }
+    for piece in hollow {
+        let id = frame.surfaces.first { $0.name.hasPrefix("\(piece.name)/") }?.instanceID ?? 0
+        for part in piece.builtParts {
+            out.append(
+                Surface(
+                    name: "\(piece.name)/\(part.name)", shape: part.shape,
+                    worldFromObject: piece.worldFromPiece * part.objectFromPart, color: part.color,
+                    classID: piece.classID, instanceID: id))
+        }
+    }
+    return out
 }
 
 /// Lowest and highest world z of an instance's parts.

@@ -165,7 +165,7 @@ final class PlacementTests: XCTestCase {
             let scene = try SceneLoader.load(path: scenePath("\(name).yaml"))
             for seed in UInt64(100)..<120 {
                 let frame = try scene.frame(scene.frameCount - 1, seed: seed)
-                let hits = interpenetrations(frame)
+                let hits = interpenetrations(frame, scene: scene)
                 XCTAssertTrue(hits.isEmpty, "\(name), seed \(seed): \(hits.prefix(3).map(\.2))")
                 XCTAssertFalse(frame.instances.isEmpty, name)
             }

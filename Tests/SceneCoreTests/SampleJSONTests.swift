@@ -27,7 +27,11 @@ final class SampleJSONTests: XCTestCase {
         }
         XCTAssertEqual(
             topKeys,
-            ["scene", "seed", "frame", "view", "sweep", "camera", "lighting", "classes", "instances", "surfaces"])
+            [
+                "scene", "seed", "frame", "view", "sweep", "camera", "cameras", "lighting", "classes", "instances",
+                "surfaces",
+            ]
+        )
 
         let camera = try XCTUnwrap(json["camera"] as? [String: Any])
         XCTAssertEqual(camera["width"] as? Int, 1280)

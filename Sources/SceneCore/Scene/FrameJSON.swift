@@ -70,8 +70,13 @@ enum PrintedJSON {
 
 extension FrameSpec {
     /// The frame as `scenefarm sample` prints it: scene name, seed, frame index, its view and swept
-    /// values, then camera, lighting, classes, instances and surfaces (docs/SCENE_FORMAT.md).
+    /// values, then the primary camera, every camera of the rig (each named, the primary first),
+    /// lighting, classes, instances and surfaces (docs/SCENE_FORMAT.md). `self` is the primary
+    /// camera's view of the frame (`frame(_:seed:)`); the rig's other views are derived from it.
     public func sampleJSON(scene: SceneDescription, seed: UInt64) -> String {
+        let cameras = scene.cameraNames.enumerated().map { view, name in
+            PrintedJSON.object([("name", .string(name))] + scene.view(view, of: self).camera.jsonMembers)
+        }
         let variant = scene.sweepVariant(forFrame: index)
         var sweep: PrintedJSON = .null
         if scene.sweep != nil {
@@ -83,6 +88,7 @@ extension FrameSpec {
         let document = PrintedJSON.object([
             ("scene", .string(scene.name)), ("seed", .uint(seed)), ("frame", .int(index)),
             ("view", .int(variant.view)), ("sweep", sweep), ("camera", camera.jsonValue),
+            ("cameras", .array(cameras)),
             ("lighting", lighting.jsonValue),
             (
                 "classes",
@@ -112,13 +118,15 @@ extension SweepSetting {
 }
 
 extension Camera {
-    var jsonValue: PrintedJSON {
+    var jsonValue: PrintedJSON { .object(jsonMembers) }
+
+    var jsonMembers: [(String, PrintedJSON)] {
         let k = intrinsics
-        return .object([
+        return [
             ("width", .int(k.width)), ("height", .int(k.height)), ("fx", .number(k.fx)), ("fy", .number(k.fy)),
             ("cx", .number(k.cx)), ("cy", .number(k.cy)), ("near", .number(k.near)),
             ("world_from_camera", .matrix(worldFromCamera)),
-        ])
+        ]
     }
 }
 

@@ -157,6 +157,20 @@ struct PlaceableObject {
     }
 }
 
+extension SupportArea {
+    /// The area with the room's ceiling as its ceiling, when it lies in a room that has one and has
+    /// no lower ceiling of its own (a shelf level has the board above): objects must fit under the
+    /// ceiling, and a stack is dropped from it rather than onto the slab.
+    func underCeiling(of room: RoomDescription) -> SupportArea {
+        guard ceiling == nil, room.ceiling != nil, height < room.wallHeight else { return self }
+        let c = worldFromArea.translation
+        guard abs(c.x - room.centerX) <= room.sizeX / 2, abs(c.y - room.centerY) <= room.sizeY / 2 else { return self }
+        var out = self
+        out.ceiling = room.wallHeight
+        return out
+    }
+}
+
 extension SupportPlacement {
     /// One candidate pose for `object`, or nil when this attempt cannot fit (too big for the area
     /// drawn, landing above a shelf's clearance or a bin's rim, unsupported, or interpenetrating).

@@ -45,7 +45,8 @@ extension SceneParser {
         if let n = f["orientation"] { orientation = parseOrientation(n, f.path("orientation")) }
         guard ok, let margin, let stack, let orientation else { return nil }
         let context = RegionContext(parser: self, fields: f, kind: kind, margin: margin)
-        guard let areas = context.areas(road: road, environment: environment) else { return nil }
+        guard var areas = context.areas(road: road, environment: environment) else { return nil }
+        if let room = environment?.room { areas = areas.map { $0.underCeiling(of: room) } }
         guard !areas.isEmpty else {
             read.report(regionNode, f.path("region"), "region \(name) leaves no place to stand here")
             return nil
@@ -131,7 +132,7 @@ extension SceneParser {
         if clearances.count == p.areas.count, let best = clearances.max(), height > best + 1e-9 {
             read.report(
                 countNode, f.path("count"),
-                "the smallest object of group `\(name)` is \(format(height)) m tall, but its shelf levels leave at most \(format(best)) m under the board above"
+                "the smallest object of group `\(name)` is \(format(height)) m tall, but its placement areas leave at most \(format(best)) m under the board above or the ceiling"
             )
             return false
         }
