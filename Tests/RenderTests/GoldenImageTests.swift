@@ -61,6 +61,8 @@ final class GoldenImageTests: XCTestCase {
         Case(name: "intersection", scene: "driving_intersection.yaml", frame: 0),
         Case(name: "bin_picking", scene: "robotics_bin_picking.yaml", frame: 0),
         Case(name: "warehouse", scene: "robotics_warehouse.yaml", frame: 0),
+        Case(name: "highway", scene: "driving_highway.yaml", frame: 0),
+        Case(name: "corridor", scene: "robotics_corridor.yaml", frame: 0),
     ]
 
     struct Images {
