@@ -19,12 +19,14 @@ struct ColorFeatures: OptionSet, Hashable {
     static let snow = ColorFeatures(rawValue: 32)
     /// Local lights and the glow of lamp parts.
     static let localLights = ColorFeatures(rawValue: 64)
+    /// Shadow maps of up to 4 local lights (`LocalShadowFit`); only with `localLights`.
+    static let localShadows = ColorFeatures(rawValue: 128)
 
     /// The GLSL `#define`s that switch the terms on.
     var defines: String {
         let names: [(ColorFeatures, String)] = [
             (.effects, "EFFECTS"), (.shadows, "SHADOWS"), (.fog, "FOG"), (.wet, "WET"), (.puddles, "PUDDLES"),
-            (.snow, "SNOW"), (.localLights, "LOCAL_LIGHTS"),
+            (.snow, "SNOW"), (.localLights, "LOCAL_LIGHTS"), (.localShadows, "LOCAL_SHADOWS"),
         ]
         return names.filter { contains($0.0) }.map { "#define \($0.1)\n" }.joined()
     }
@@ -47,6 +49,9 @@ final class ColorPrograms {
         var shadowFromClip: GLint = -1
         var shadowFromWorldLinear: GLint = -1
         var shadowParams: GLint = -1
+        var localShadowFromRelative: GLint = -1
+        var localShadowTexel: GLint = -1
+        var localShadowCountNear: GLint = -1
     }
 
     struct Variant {
@@ -85,6 +90,9 @@ final class ColorPrograms {
         u.shadowFromClip = location("uShadowFromClip")
         u.shadowFromWorldLinear = location("uShadowFromWorldLinear")
         u.shadowParams = location("uShadowParams")
+        u.localShadowFromRelative = location("uLocalShadowFromRelative")
+        u.localShadowTexel = location("uLocalShadowTexel")
+        u.localShadowCountNear = location("uLocalShadowCountNear")
         let v = Variant(program: program, uniforms: u)
         variants[features] = v
         return v

@@ -49,7 +49,7 @@ public final class GLRenderer: FrameRenderer {
     private var coverageSize = (width: 0, height: 0)
     /// Per-frame coverage results waiting for `receive`, in submission order.
     private var pendingCoverage: [[InstanceCoverage]] = []
-    private let vao: GLuint
+    let vao: GLuint
     /// Meshes, textures and material uniforms (GLRenderer+Meshes.swift).
     let resources: SurfaceResources
     /// Render targets and readback buffers of each image size in use, the current one first: a
@@ -76,7 +76,12 @@ public final class GLRenderer: FrameRenderer {
     public var shadowDistance = 60.0
     /// Turns sun shadows off whatever the frame asks (for `scenefarm bench --effects`).
     public var shadowsEnabled = true
-    private let shadowProgram: GLuint
+    /// Turns shadows from local lights off whatever the lights ask (for `scenefarm bench --effects`).
+    public var localShadowsEnabled = true
+    /// Depth-only program of the sun's and the local lights' shadow maps.
+    let shadowProgram: GLuint
+    /// The local lights' shadow maps (GLRenderer+LocalShadows.swift).
+    let localShadowMaps = LocalShadowMaps()
     /// Weather on surfaces, local lights and particles (WeatherRendering.swift).
     private let weather: WeatherRendering
     private var shadowFramebuffer: GLuint = 0
@@ -197,6 +202,9 @@ public final class GLRenderer: FrameRenderer {
                 camera: spec.camera, sunDirection: light.sunDirection, distance: shadowDistance, mapSize: shadowMapSize)
             : nil
         if let shadow { try shadowPass(spec, fit: shadow) }
+        let grid = effects ? LightGrid(spec: spec, castsShadows: localShadowsEnabled) : nil
+        let localShadows = grid.map { Self.localShadowFits($0, eye: spec.camera.worldFromCamera.translation) } ?? []
+        if !localShadows.isEmpty { try localShadowPass(spec, fits: localShadows) }
 
         glBindFramebuffer(GLenum(GL_FRAMEBUFFER), t.framebuffer)
         glViewport(0, 0, GLsizei(t.width), GLsizei(t.height))
@@ -215,7 +223,8 @@ public final class GLRenderer: FrameRenderer {
             if shadow != nil { features.insert(.shadows) }
             if light.fog != nil { features.insert(.fog) }
         }
-        features.formUnion(weather.prepare(spec, enabled: effects))
+        features.formUnion(weather.prepare(spec, grid: grid))
+        if !localShadows.isEmpty { features.insert(.localShadows) }
         let color = try colorPrograms.variant(features)
         let uniforms = color.uniforms
         glUseProgram(color.program)
@@ -233,6 +242,7 @@ public final class GLRenderer: FrameRenderer {
         let rotation: [Float] = (0..<3).flatMap { c in (0..<3).map { r in Float(spec.camera.worldFromCamera[r, c]) } }
         glUniformMatrix3fv(uniforms.worldFromCameraLinear, 1, GLboolean(GL_FALSE), rotation)
         setEffectUniforms(spec, uniforms, enabled: effects, shadow: shadow)
+        if !localShadows.isEmpty { setLocalShadowUniforms(localShadows, uniforms) }
 
         // clip <- camera <- world, composed in double precision so distant scenes stay exact.
         let clipFromWorld = k.clipFromCamera * spec.camera.cameraFromWorld
@@ -391,7 +401,7 @@ public final class GLRenderer: FrameRenderer {
     }
 
     /// Uploads the records and issues one instanced draw per batch with the current program.
-    private func draw(_ list: DrawList) {
+    func draw(_ list: DrawList) {
         guard !list.records.isEmpty else { return }
         upload(list)
         for batch in list.batches {

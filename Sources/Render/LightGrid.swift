@@ -38,6 +38,8 @@ struct LightGrid {
     var lights: [LocalLight]
     /// What the shader loops over: `lights` with twins merged (`merged`); `lightData` packs these.
     var shaded: [LocalLight] = []
+    /// Indices in `shaded` of the lights with a shadow map, in layer order (`LocalShadowFit.shadowed`).
+    var shadowed: [Int] = []
     var lightData: [Float] = []
     /// The cluster texture, row-major, 4 words per texel (see above).
     var clusterTexels: [UInt32] = []
@@ -55,7 +57,8 @@ struct LightGrid {
         (k == 0 ? 0 : pow(2, Double(k) / 2), k == depthSlices - 1 ? .infinity : pow(2, Double(k + 1) / 2))
     }
 
-    init(spec: FrameSpec) {
+    /// - Parameter castsShadows: false gives no light a shadow map, whatever it asks.
+    init(spec: FrameSpec, castsShadows: Bool = true) {
         let camera = spec.camera, k = camera.intrinsics
         lights = LocalLight.selected(spec.lighting.lights, camera: camera)
         guard !lights.isEmpty else { return }
@@ -70,8 +73,9 @@ struct LightGrid {
         var apexes: [Vec3] = []
         for l in lights { appendGlow(l, spec: spec, cameraFromWorld: cameraFromWorld, exposure: exposure) }
         shaded = Self.merged(lights)
+        if castsShadows { shadowed = LocalShadowFit.shadowed(shaded, eye: eye) }
         for (index, l) in shaded.enumerated() {
-            appendLight(l, relativeTo: eye)
+            appendLight(l, relativeTo: eye, shadowLayer: shadowed.firstIndex(of: index) ?? -1)
             let sphere = l.boundingSphere
             let c = cameraFromWorld.transformPoint(sphere.center), r = sphere.radius
             let apex = cameraFromWorld.transformPoint(l.position)
@@ -153,8 +157,8 @@ struct LightGrid {
     /// times intensity and (size / 2)²; the spot cone as a ramp `dot(-l, axis) · s + o` that is 0 at
     /// the outer cone and 1 at the inner one (s = 1 / (cos inner − cos outer), o = −cos outer · s,
     /// axis scaled by s), or (0, 0, 0, 1) for a point light; the area light's wrap w as
-    /// `(n·l + w) / (1 + w)` = n·l · 1/(1+w) + w/(1+w).
-    private mutating func appendLight(_ l: LocalLight, relativeTo eye: Vec3) {
+    /// `(n·l + w) / (1 + w)` = n·l · 1/(1+w) + w/(1+w), and the light's shadow map layer (−1: none).
+    private mutating func appendLight(_ l: LocalLight, relativeTo eye: Vec3, shadowLayer: Int) {
         let rel = l.position - eye
         var cone = [0.0, 0, 0, 1]
         if l.kind == .spot, l.outerConeDeg < 90 {
@@ -168,7 +172,7 @@ struct LightGrid {
         lightData += [e.x, e.y, e.z, l.size * l.size / 4].map { Float($0) }
         lightData += cone.map { Float($0) }
         let wrap = Swift.min(l.size, 1) * 0.3
-        lightData += [1 / (1 + wrap), wrap / (1 + wrap), 0, 0].map { Float($0) }
+        lightData += [1 / (1 + wrap), wrap / (1 + wrap), Double(shadowLayer), 0].map { Float($0) }
     }
 
     /// `lights` with each pair of twins — a vehicle's two head lights or two tail lights: the same
@@ -195,7 +199,7 @@ struct LightGrid {
     }
 
     static func areTwins(_ a: LocalLight, _ b: LocalLight) -> Bool {
-        a.kind == b.kind && a.innerConeDeg == b.innerConeDeg && a.outerConeDeg == b.outerConeDeg
+        a.kind == b.kind && a.castsShadows == b.castsShadows && a.innerConeDeg == b.innerConeDeg && a.outerConeDeg == b.outerConeDeg
             && a.color == b.color && a.intensity == b.intensity && a.range == b.range && a.size == b.size
             && a.direction.dot(b.direction) > 0.9999 && (a.position - b.position).length < twinDistance
     }

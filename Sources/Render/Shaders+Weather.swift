@@ -23,13 +23,46 @@ extension Shaders {
         // Per light, 4 vec4 (see LightGrid.appendLight): position relative to the camera (world
         // axes) and 1 / range^2; color * intensity in light units and (size / 2)^2; the spot's axis
         // and offset scaled so that dot(-l, axis) + offset is the cone's 0...1 ramp (0, 0, 0, 1 for
-        // a point light); the wrap of an area light as n.l's scale and offset.
+        // a point light); the wrap of an area light as n.l's scale and offset, the light's shadow map
+        // layer (-1: none) and 0.
         layout(std140, binding = 3) uniform LocalLightBlock { vec4 uLights[4 * \(LocalLight.maxPerFrame)]; };
         // Per cluster (32-pixel tile * 16 depth slices, see LightGrid) one texel: byte 0 the count,
         // bytes 1...15 the lights' indices.
         layout(binding = 3) uniform usampler2D uLightClusters;
         // Per surface id: emitted light (pre-exposure).
         layout(std430, binding = 5) readonly buffer EmissionBlock { vec4 uEmission[]; };
+
+        #ifdef LOCAL_SHADOWS
+        // Shadow maps of up to 4 local lights (LocalShadowFit), one layer each: per layer the map's
+        // (s w, t w, near, w) from a world-axes point relative to the camera (w: depth along the
+        // light's axis), a texel's width per metre of that depth; the number of layers and the
+        // maps' near distance.
+        uniform mat4 uLocalShadowFromRelative[4];
+        uniform vec4 uLocalShadowTexel;
+        uniform vec2 uLocalShadowCountNear;
+        layout(binding = 4) uniform sampler2DArrayShadow uLocalShadowMaps;
+
+        // Each shadowed light's visibility at this pixel: one bilinear comparison (a 2x2 PCF) after
+        // moving the point 1.5 texels along the normal and towards the light by a texel plus 1 cm
+        // (against acne; a texel grows with the depth). Outside a map's frustum: lit. One lookup per
+        // shadowed light, not per light of the cluster: measured cheaper (see GLRenderer).
+        vec4 localShadowVisibility(vec3 pRel, vec3 n) {
+            vec4 vis = vec4(1.0);
+            float near = uLocalShadowCountNear.y;
+            for (int j = 0; j < int(uLocalShadowCountNear.x); ++j) {
+                mat4 m = uLocalShadowFromRelative[j];
+                vec4 c = m * vec4(pRel, 1.0);
+                float texel = uLocalShadowTexel[j] * max(c.w, 0.0);
+                c += m * vec4(n * (1.5 * texel), 0.0);
+                vec2 s = c.xy / c.w;
+                float ref = near / max(c.w - texel - 0.01, 1e-4);
+                float v = texture(uLocalShadowMaps, vec4(s, float(j), ref));
+                bool inside = c.w > near && all(greaterThanEqual(s, vec2(0.0))) && all(lessThanEqual(s, vec2(1.0)));
+                vis[j] = inside ? v : 1.0;
+            }
+            return vis;
+        }
+        #endif
 
         // Value noise on a 1 m lattice that repeats every 512 cells.
         float latticeHash(ivec2 c) {
@@ -119,6 +152,9 @@ extension Shaders {
             // vector): one evaluation per pixel, not per light.
             float fresnel = gloss > 0.0 ? schlickWater(dot(n, v)) : 0.0;
             vec3 diffuse = vec3(0.0), glints = vec3(0.0);
+        #ifdef LOCAL_SHADOWS
+            vec4 shadowVis = localShadowVisibility(pRel, n);
+        #endif
             for (uint k = 1u; k <= count; ++k) {
                 // No early exits: the rasterizer shades 8 pixels in lockstep and would run every
                 // branch anyway; straight-line code is cheaper.
@@ -131,6 +167,10 @@ extension Shaders {
                 float window = (1.0 - x * x) * (1.0 - x * x);
                 float t = clamp(dot(-l, c.xyz) + c.w, 0.0, 1.0);
                 vec3 e = b.rgb * (window * t * t * (3.0 - 2.0 * t) / (d2 + b.w));
+        #ifdef LOCAL_SHADOWS
+                // The light's own layer picked without indexing: a select, not a branch.
+                e *= d.z < 0.0 ? 1.0 : dot(shadowVis, vec4(equal(vec4(d.z), vec4(0.0, 1.0, 2.0, 3.0))));
+        #endif
                 diffuse += e * max(dot(n, l) * d.x + d.y, 0.0);
         #ifdef WET
                 glints += e * wetLobe(n, l, v, shininess);

@@ -63,9 +63,10 @@ final class WeatherRendering {
         if clusterTexture != 0 { glDeleteTextures(1, [clusterTexture]) }
     }
 
-    /// Uploads the frame's weather block and lights (when `enabled`) and binds them for the color
-    /// pass; returns the terms the color shader needs for them.
-    func prepare(_ spec: FrameSpec, enabled: Bool) -> ColorFeatures {
+    /// Uploads the frame's weather block and lights (`grid`: the frame's lights; nil when the frame
+    /// has no effects) and binds them for the color pass; returns the terms the color shader needs
+    /// for them.
+    func prepare(_ spec: FrameSpec, grid: LightGrid?) -> ColorFeatures {
         defer {
             glBindBufferBase(GLenum(GL_UNIFORM_BUFFER), 2, buffers[0])
             glBindBufferBase(GLenum(GL_UNIFORM_BUFFER), 3, buffers[1])
@@ -75,9 +76,8 @@ final class WeatherRendering {
             if clusterTexture != 0 { glBindTextureUnit(3, clusterTexture) }
         }
         glowCount = 0
-        guard enabled else { return [] }
+        guard let grid else { return [] }
         let light = spec.lighting, pose = spec.camera.worldFromCamera
-        let grid = LightGrid(spec: spec)
         var block = [Float](repeating: 0, count: 32)
         // Column-major mat4: rotation columns, then the position with x, y modulo the noise period.
         for c in 0..<3 { for r in 0..<3 { block[c * 4 + r] = Float(pose[r, c]) } }

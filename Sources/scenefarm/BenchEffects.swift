@@ -26,11 +26,21 @@ extension BenchCommand {
             out.lighting.lights = []
             return out
         }
-        func weather(_ s: FrameSpec, _ w: WeatherState, shadows: Bool = false, lit: Bool = false) -> FrameSpec {
+        /// `lit`: the lamps and cars light up; `lampShadows`: the lamps cast shadows (they do by
+        /// default; the rows without it show what the lights cost alone).
+        func weather(
+            _ s: FrameSpec, _ w: WeatherState, shadows: Bool = false, lit: Bool = false, lampShadows: Bool = false
+        ) -> FrameSpec {
             var out = plain(s)
             out.lighting = WeatherLighting.apply(w, to: out.lighting)
             out.lighting.shadows = shadows
-            if lit { out.lighting.lights = LocalLight.selected(lights(s), camera: s.camera) }
+            if lit {
+                out.lighting.lights = LocalLight.selected(lights(s), camera: s.camera).map {
+                    var l = $0
+                    l.castsShadows = l.castsShadows && lampShadows
+                    return l
+                }
+            }
             return out
         }
         let fog = FogState(density: 0.02, heightFalloff: 0.08, color: .zero)
@@ -85,6 +95,9 @@ extension BenchCommand {
             },
             EffectVariant(name: "+ snow (flakes, cover, fog)") { weather($0, snow($0)) },
             EffectVariant(name: "+ night, local lights") { weather($0, night, lit: true) },
+            EffectVariant(name: "+ night, local lights, lamp shadows") {
+                weather($0, night, lit: true, lampShadows: true)
+            },
             EffectVariant(name: "+ night, rain, local lights") {
                 var w = rain($0)
                 w.condition = .night
@@ -108,14 +121,19 @@ extension BenchCommand {
         let variants = effectVariants { scene.partLights(for: $0) }
         let k = specs[0].camera.intrinsics
         let lightCounts = specs.map { LocalLight.selected(scene.partLights(for: $0), camera: $0.camera).count }
+        let castingCounts = specs.map { s in
+            LocalLight.selected(scene.partLights(for: s), camera: s.camera).filter(\.castsShadows).count
+        }
         print("scene:    \(scene.name), \(k.width)x\(k.height), \(specs[0].surfaces.count) surfaces, \(count) frames")
         print("renderer: \(gl.backendDescription)\(coverage ? "" : ", no hidden-pixel pass")")
         print(
             "shadows:  \(gl.shadowMapSize)² map fitted to the view up to \(Int(gl.shadowDistance)) m; "
-                + "local lights per frame: \(lightCounts.min() ?? 0)...\(lightCounts.max() ?? 0)")
+                + "local lights per frame: \(lightCounts.min() ?? 0)...\(lightCounts.max() ?? 0), "
+                + "casting: \(castingCounts.min() ?? 0)...\(castingCounts.max() ?? 0) "
+                + "(the nearest \(LocalLight.maxShadowedPerFrame) get \(gl.localShadowMapSize)² maps)")
         print("")
         print(
-            "effect                        CPU ms/frame  vs baseline          wall ms/frame"
+            "effect                                 CPU ms/frame  vs baseline          wall ms/frame"
                 + "  (render + readback, one frame at a time)")
         let frames = variants.map { v in specs.map(v.apply) }
         for f in frames { _ = try gl.render(f[0]) }  // warm-up: shaders, buffers, shadow map
@@ -136,7 +154,7 @@ extension BenchCommand {
             let ms = cpuMedians[v], base = cpuMedians[0]
             let extra = v == 0 ? "" : String(format: "%+7.1f ms (%+4.0f%%)", ms - base, (ms / base - 1) * 100)
             print(
-                variants[v].name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                variants[v].name.padding(toLength: 39, withPad: " ", startingAt: 0)
                     + String(format: "%9.1f    ", ms) + extra.padding(toLength: 20, withPad: " ", startingAt: 0)
                     + String(format: "%9.1f", wallMedians[v]))
         }

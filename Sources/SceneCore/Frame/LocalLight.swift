@@ -36,11 +36,15 @@ public struct LocalLight: Hashable, Codable, Sendable {
     public var size: Double
     /// Index in `FrameSpec.surfaces` of the part that is this light (a lamp head): it glows.
     public var emitter: Int?
+    /// Whether things between this light and a surface keep its light off it (a shadow map; see
+    /// docs/SCENE_FORMAT.md, "Local lights"). The renderer gives maps to at most
+    /// `maxShadowedPerFrame` lights per frame; the others light through objects.
+    public var castsShadows: Bool
 
     public init(
         kind: Kind, position: Vec3, direction: Vec3 = Vec3(0, 0, -1), innerConeDeg: Double = 0,
         outerConeDeg: Double = 0, color: RGB, intensity: Double, range: Double, size: Double = 0,
-        emitter: Int? = nil
+        emitter: Int? = nil, castsShadows: Bool = false
     ) {
         self.kind = kind
         self.position = position
@@ -52,6 +56,7 @@ public struct LocalLight: Hashable, Codable, Sendable {
         self.range = range
         self.size = size
         self.emitter = emitter
+        self.castsShadows = castsShadows
     }
 
     /// The renderer's light unit is the sun's: a sunColor of 1 lights a surface facing the sun with
@@ -63,6 +68,10 @@ public struct LocalLight: Hashable, Codable, Sendable {
 
     /// At most this many lights are drawn per frame: the nearest to the camera (`selected`).
     public static let maxPerFrame = 64
+
+    /// At most this many lights cast shadows in a frame: the nearest to the camera of those drawn
+    /// that have `castsShadows` (each costs a depth map and a lookup per pixel it may reach).
+    public static let maxShadowedPerFrame = 4
 
     /// Default range for a light of `intensity` cd: where it would give 0.002 units (about 1/255 of
     /// white on a mid-grey surface at the night exposure), clamped to 1...100 m.
@@ -105,7 +114,7 @@ public struct LocalLight: Hashable, Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, position, direction, innerConeDeg, outerConeDeg, color, intensity, range, size, emitter
+        case kind, position, direction, innerConeDeg, outerConeDeg, color, intensity, range, size, emitter, castsShadows
     }
 
     public init(from decoder: Decoder) throws {
@@ -120,9 +129,11 @@ public struct LocalLight: Hashable, Codable, Sendable {
         range = try c.decode(Double.self, forKey: .range)
         size = try c.decodeIfPresent(Double.self, forKey: .size) ?? 0
         emitter = try c.decodeIfPresent(Int.self, forKey: .emitter)
+        castsShadows = try c.decodeIfPresent(Bool.self, forKey: .castsShadows) ?? false
     }
 
-    /// Point lights leave out the cone; a zero size and a missing emitter are left out.
+    /// Point lights leave out the cone; a zero size, a missing emitter and `castsShadows: false` are
+    /// left out (so the encodings of lights from before shadows did not change).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .kind)
@@ -137,6 +148,7 @@ public struct LocalLight: Hashable, Codable, Sendable {
         try c.encode(range, forKey: .range)
         if size != 0 { try c.encode(size, forKey: .size) }
         try c.encodeIfPresent(emitter, forKey: .emitter)
+        if castsShadows { try c.encode(castsShadows, forKey: .castsShadows) }
     }
 }
 

@@ -29,7 +29,8 @@ extension SceneDescription {
             return LocalLight(
                 kind: d.kind, position: position, direction: d.direction, innerConeDeg: d.innerConeDeg,
                 outerConeDeg: d.outerConeDeg, color: d.color, intensity: intensity,
-                range: d.range ?? LocalLight.defaultRange(intensity: intensity), size: d.size)
+                range: d.range ?? LocalLight.defaultRange(intensity: intensity), size: d.size,
+                castsShadows: d.castsShadows)
         }
     }
 
@@ -122,7 +123,8 @@ extension SceneDescription {
 /// The lights of lamps and vehicles: positions, cones, colors and intensities.
 public enum PartLights {
     /// A street lamp's head: a wide downward spot, warm white, lighting the road below with about
-    /// 0.2 units at 6.5 m (see `LocalLight.unitsPerLux`).
+    /// 0.2 units at 6.5 m (see `LocalLight.unitsPerLux`). Lamps cast shadows (the pools of light
+    /// under them are where cars and people stand at night); vehicle lights do not.
     public static let lampIntensity = 8500.0
     public static let lampTemperatureK = 3000.0
     /// Low-beam head lights: a narrow forward spot tilted 3° down.
@@ -136,7 +138,7 @@ public enum PartLights {
         LocalLight(
             kind: .spot, position: p, direction: Vec3(0, 0, -1), innerConeDeg: 40, outerConeDeg: 75,
             color: ColorTemperature.linearRGB(kelvin: lampTemperatureK), intensity: lampIntensity, range: 20,
-            size: Swift.min(area.squareRoot(), 0.5), emitter: emitter)
+            size: Swift.min(area.squareRoot(), 0.5), emitter: emitter, castsShadows: true)
     }
 
     public static func headLight(at p: Vec3, pose: Mat4, emitter: Int?) -> LocalLight {

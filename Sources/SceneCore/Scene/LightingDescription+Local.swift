@@ -50,10 +50,12 @@ public struct LocalLightDescription: Hashable, Sendable {
     public var range: Double?
     /// Width of the emitting surface in metres (0: a point).
     public var size: Double
+    /// `shadows`: whether the light casts shadows (`LocalLight.castsShadows`).
+    public var castsShadows: Bool
 
     public init(
         kind: LocalLight.Kind, position: RandomVec3, direction: Vec3, innerConeDeg: Double, outerConeDeg: Double,
-        color: RGB, intensity: RandomValue, range: Double?, size: Double
+        color: RGB, intensity: RandomValue, range: Double?, size: Double, castsShadows: Bool = false
     ) {
         self.kind = kind
         self.position = position
@@ -64,5 +66,6 @@ public struct LocalLightDescription: Hashable, Sendable {
         self.intensity = intensity
         self.range = range
         self.size = size
+        self.castsShadows = castsShadows
     }
 }

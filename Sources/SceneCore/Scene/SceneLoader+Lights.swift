@@ -5,7 +5,7 @@ import Yams
 extension SceneParser {
     static let lightKeys = [
         "type", "position", "direction", "cone_deg", "inner_cone_deg", "temperature_k", "color", "intensity", "range",
-        "size",
+        "size", "shadows",
     ]
     /// Spot cone when the file gives none (outer half-angle), and the inner one's share of it.
     static let defaultConeDeg = 45.0
@@ -97,10 +97,12 @@ extension SceneParser {
             })
         let range = f["range"].flatMap { take(read.number($0, f.path("range"), .positive)) }
         let size = f["size"].flatMap { take(read.number($0, f.path("size"), .nonNegative)) } ?? 0
+        let shadows = f["shadows"].flatMap { take(read.bool($0, f.path("shadows"))) } ?? false
         guard ok, let kind, let position, let intensity else { return nil }
         return LocalLightDescription(
             kind: kind, position: position, direction: direction,
             innerConeDeg: kind == .spot ? inner ?? outer * Self.defaultInnerConeShare : 0,
-            outerConeDeg: kind == .spot ? outer : 0, color: color, intensity: intensity, range: range, size: size)
+            outerConeDeg: kind == .spot ? outer : 0, color: color, intensity: intensity, range: range, size: size,
+            castsShadows: shadows)
     }
 }
