@@ -56,7 +56,7 @@ final class LocalShadowRenderTests: XCTestCase {
             lighting.lights = [
                 LocalLight(
                     kind: .spot, position: Vec3(0, 0, 4), direction: Vec3(0, 0, -1), innerConeDeg: 40, outerConeDeg: 45,
-                    color: Vec3(1, 1, 1), intensity: 6000, range: 20, castsShadows: casts)
+                    color: Vec3(1, 1, 1), intensity: 1500, range: 20, castsShadows: casts)
             ]
         }
         return FrameSpec(
