@@ -51,7 +51,7 @@ final class ColorPrograms {
         var shadowParams: GLint = -1
         var localShadowFromRelative: GLint = -1
         var localShadowTexel: GLint = -1
-        var localShadowCountNear: GLint = -1
+        var localShadowNear: GLint = -1
     }
 
     struct Variant {
@@ -92,7 +92,7 @@ final class ColorPrograms {
         u.shadowParams = location("uShadowParams")
         u.localShadowFromRelative = location("uLocalShadowFromRelative")
         u.localShadowTexel = location("uLocalShadowTexel")
-        u.localShadowCountNear = location("uLocalShadowCountNear")
+        u.localShadowNear = location("uLocalShadowNear")
         let v = Variant(program: program, uniforms: u)
         variants[features] = v
         return v

@@ -84,7 +84,7 @@ extension GLRenderer {
         glUniformMatrix4fv(
             uniforms.localShadowFromRelative, GLsizei(LocalLight.maxShadowedPerFrame), GLboolean(GL_FALSE), matrices)
         glUniform4fv(uniforms.localShadowTexel, 1, texel)
-        glUniform2f(uniforms.localShadowCountNear, Float(fits.count), Float(LocalShadowFit.near))
+        glUniform1f(uniforms.localShadowNear, Float(LocalShadowFit.near))
         glBindTextureUnit(4, localShadowMaps.texture)
     }
 }

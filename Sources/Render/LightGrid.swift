@@ -12,7 +12,9 @@ import SceneCore
 /// street lamp near the camera then costs the near road's pixels, not the sky's or the far buildings'.
 ///
 /// Each cluster is one RGBA32UI texel of `clusterTexels` (x: tile column * 16 + slice, y: tile row):
-/// byte 0 the count, bytes 1...15 the light indices. A texel fetch is one gather on llvmpipe where a
+/// byte 0 the count (low 4 bits) and which shadow maps belong to listed lights (high 4 bits, bit j:
+/// layer j), bytes 1...15 the light indices. A pixel then looks only into the maps of its cluster's
+/// lights. A texel fetch is one gather on llvmpipe where a
 /// storage-buffer list costs a scalar load per pixel per entry. A cluster reached by more than 15
 /// lights keeps the 15 that light its centre most (a street seen at night has clusters of 2 to 25).
 ///
@@ -112,7 +114,9 @@ struct LightGrid {
                 }
                 kept = Array(list.sorted { (lit($0), $1) > (lit($1), $0) }.prefix(Self.maxLightsPerCluster)).sorted()
             }
-            let bytes = [UInt8(kept.count)] + kept
+            var mask = 0
+            for i in kept { if let layer = shadowed.firstIndex(of: Int(i)) { mask |= 1 << layer } }
+            let bytes = [UInt8(kept.count | mask << 4)] + kept
             for (b, value) in bytes.enumerated() {
                 clusterTexels[4 * cluster + b / 4] |= UInt32(value) << (8 * UInt32(b % 4))
             }

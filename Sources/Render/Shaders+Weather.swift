@@ -26,8 +26,9 @@ extension Shaders {
         // a point light); the wrap of an area light as n.l's scale and offset, the light's shadow map
         // layer (-1: none) and 0.
         layout(std140, binding = 3) uniform LocalLightBlock { vec4 uLights[4 * \(LocalLight.maxPerFrame)]; };
-        // Per cluster (32-pixel tile * 16 depth slices, see LightGrid) one texel: byte 0 the count,
-        // bytes 1...15 the lights' indices.
+        // Per cluster (32-pixel tile * 16 depth slices, see LightGrid) one texel: byte 0 the count
+        // (low 4 bits) and the shadow maps of the listed lights (high 4 bits, bit j: layer j), bytes
+        // 1...15 the lights' indices.
         layout(binding = 3) uniform usampler2D uLightClusters;
         // Per surface id: emitted light (pre-exposure).
         layout(std430, binding = 5) readonly buffer EmissionBlock { vec4 uEmission[]; };
@@ -35,21 +36,22 @@ extension Shaders {
         #ifdef LOCAL_SHADOWS
         // Shadow maps of up to 4 local lights (LocalShadowFit), one layer each: per layer the map's
         // (s w, t w, near, w) from a world-axes point relative to the camera (w: depth along the
-        // light's axis), a texel's width per metre of that depth; the number of layers and the
-        // maps' near distance.
+        // light's axis), and a texel's width per metre of that depth; the maps' near distance.
         uniform mat4 uLocalShadowFromRelative[4];
         uniform vec4 uLocalShadowTexel;
-        uniform vec2 uLocalShadowCountNear;
+        uniform float uLocalShadowNear;
         layout(binding = 4) uniform sampler2DArrayShadow uLocalShadowMaps;
 
         // Each shadowed light's visibility at this pixel: one bilinear comparison (a 2x2 PCF) after
         // moving the point 1.5 texels along the normal and towards the light by a texel plus 1 cm
-        // (against acne; a texel grows with the depth). Outside a map's frustum: lit. One lookup per
-        // shadowed light, not per light of the cluster: measured cheaper (see GLRenderer).
-        vec4 localShadowVisibility(vec3 pRel, vec3 n) {
+        // (against acne; a texel grows with the depth). Outside a map's frustum: lit. Only the maps
+        // in `layers` (bit j: layer j), those of the cluster's lights: a pixel no shadowed light
+        // reaches makes no lookup.
+        vec4 localShadowVisibility(vec3 pRel, vec3 n, uint layers) {
             vec4 vis = vec4(1.0);
-            float near = uLocalShadowCountNear.y;
-            for (int j = 0; j < int(uLocalShadowCountNear.x); ++j) {
+            float near = uLocalShadowNear;
+            for (uint bits = layers; bits != 0u; bits &= bits - 1u) {
+                int j = findLSB(bits);
                 mat4 m = uLocalShadowFromRelative[j];
                 vec4 c = m * vec4(pRel, 1.0);
                 float texel = uLocalShadowTexel[j] * max(c.w, 0.0);
@@ -145,7 +147,7 @@ extension Shaders {
             ivec2 tile = ivec2(gl_FragCoord.xy) / uLightGrid.y;
             int slice = clamp(int(floor(2.0 * log2(max(depth, 1e-3)))), 0, 15);
             uvec4 cluster = texelFetch(uLightClusters, ivec2(tile.x * 16 + slice, tile.y), 0);
-            uint count = cluster.x & 0xffu;
+            uint count = cluster.x & 0xfu;
             float gloss = max(s.wet, s.puddle);
             float shininess = mix(40.0, 600.0, s.puddle);
             // The film's Fresnel term at the viewing angle stands in for each light's (at the half
@@ -153,7 +155,7 @@ extension Shaders {
             float fresnel = gloss > 0.0 ? schlickWater(dot(n, v)) : 0.0;
             vec3 diffuse = vec3(0.0), glints = vec3(0.0);
         #ifdef LOCAL_SHADOWS
-            vec4 shadowVis = localShadowVisibility(pRel, n);
+            vec4 shadowVis = localShadowVisibility(pRel, n, (cluster.x >> 4u) & 0xfu);
         #endif
             for (uint k = 1u; k <= count; ++k) {
                 // No early exits: the rasterizer shades 8 pixels in lockstep and would run every

@@ -140,6 +140,17 @@ final class LocalShadowRenderTests: XCTestCase {
             let layer = grid.lightData[i * LightGrid.floatsPerLight + 14]
             XCTAssertEqual(Int(layer), grid.shadowed.firstIndex(of: i) ?? -1, "light \(i)")
         }
+        // Each cluster's byte 0: the count, and above it the layers of the listed lights.
+        var masks = 0
+        for cluster in 0..<(grid.clusterTexels.count / 4) {
+            let texel = Array(grid.clusterTexels[(4 * cluster)..<(4 * cluster + 4)])
+            let bytes = (0..<16).map { Int(texel[$0 / 4] >> (8 * UInt32($0 % 4)) & 0xff) }
+            let listed = bytes[1..<(1 + bytes[0] & 0xf)]
+            let layers = listed.compactMap { grid.shadowed.firstIndex(of: $0) }
+            XCTAssertEqual(bytes[0] >> 4, layers.reduce(0) { $0 | 1 << $1 }, "cluster \(cluster)")
+            masks |= bytes[0] >> 4
+        }
+        XCTAssertEqual(masks, 0b1111, "every map is looked up somewhere")
         XCTAssertEqual(LightGrid(spec: spec, castsShadows: false).shadowed, [])
         let renderer = try makeRenderer()
         _ = try renderer.render(spec)
