@@ -203,7 +203,8 @@ struct LightGrid {
     }
 
     static func areTwins(_ a: LocalLight, _ b: LocalLight) -> Bool {
-        a.kind == b.kind && a.castsShadows == b.castsShadows && a.innerConeDeg == b.innerConeDeg && a.outerConeDeg == b.outerConeDeg
+        a.kind == b.kind && a.castsShadows == b.castsShadows && a.innerConeDeg == b.innerConeDeg
+            && a.outerConeDeg == b.outerConeDeg
             && a.color == b.color && a.intensity == b.intensity && a.range == b.range && a.size == b.size
             && a.direction.dot(b.direction) > 0.9999 && (a.position - b.position).length < twinDistance
     }

@@ -54,7 +54,8 @@ enum Shaders {
     /// `SHADOWS` multiplies the sun term by its visibility in the sun's shadow map, `FOG` mixes in
     /// exponential height fog by the optical depth along the view ray, `SNOW`, `WET`, `PUDDLES`
     /// and `LOCAL_LIGHTS` wrap the shading with wet and snowy surfaces, local lights and the glow of
-    /// lamp parts (see `Shaders.weatherDeclarations`). Only `outColor` changes; the ID and depth
+    /// lamp parts (see `Shaders.weatherDeclarations`); `LOCAL_SHADOWS` multiplies the lights that have
+    /// a shadow map by their visibility in it. Only `outColor` changes; the ID and depth
     /// outputs never depend on weather.
     static func fragment(_ features: ColorFeatures) -> String {
         "#version 450 core\n" + features.defines + fragmentBody

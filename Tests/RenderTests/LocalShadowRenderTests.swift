@@ -62,7 +62,8 @@ final class LocalShadowRenderTests: XCTestCase {
         return FrameSpec(
             index: 0, camera: cam, lighting: lighting,
             classes: [
-                SemanticClass(id: 1, name: "ground", color: [0, 0, 0]), SemanticClass(id: 2, name: "box", color: [1, 1, 1]),
+                SemanticClass(id: 1, name: "ground", color: [0, 0, 0]),
+                SemanticClass(id: 2, name: "box", color: [1, 1, 1]),
             ],
             surfaces: surfaces)
     }
@@ -134,7 +135,9 @@ final class LocalShadowRenderTests: XCTestCase {
         spec.lighting.lights = xs.map { light($0, casts: true) } + [light(0, casts: false), light(2, casts: false)]
         let grid = LightGrid(spec: spec)
         XCTAssertEqual(grid.shaded.count, 8)
-        let byDistance = xs.indices.sorted { (grid.shaded[$0].position - eye).length < (grid.shaded[$1].position - eye).length }
+        let byDistance = xs.indices.sorted {
+            (grid.shaded[$0].position - eye).length < (grid.shaded[$1].position - eye).length
+        }
         XCTAssertEqual(grid.shadowed, Array(byDistance.prefix(4)))
         for (i, _) in grid.shaded.enumerated() {
             let layer = grid.lightData[i * LightGrid.floatsPerLight + 14]
@@ -152,7 +155,16 @@ final class LocalShadowRenderTests: XCTestCase {
         }
         XCTAssertEqual(masks, 0b1111, "every map is looked up somewhere")
         XCTAssertEqual(LightGrid(spec: spec, castsShadows: false).shadowed, [])
+        // Four maps at once render, and change the color only.
         let renderer = try makeRenderer()
-        _ = try renderer.render(spec)
+        var bare = spec
+        bare.lighting.lights = bare.lighting.lights.map {
+            var l = $0
+            l.castsShadows = false
+            return l
+        }
+        let a = try renderer.render(spec), b = try renderer.render(bare)
+        XCTAssertEqual(a.surfaceIDs, b.surfaceIDs)
+        XCTAssertEqual(a.depth, b.depth)
     }
 }

@@ -25,10 +25,9 @@ final class LocalLightShadowTests: XCTestCase {
     func testStreetLampsCastAndVehiclesDoNot() throws {
         let text = try String(contentsOfFile: scenePath("driving_street.yaml"), encoding: .utf8)
         let scene = try SceneLoader.load(yaml: text + "\nweather:\n  condition: night\n", file: "street.yaml")
-        let lights = try scene.frame(0).lighting.lights
-        let lampSurfaces = Set(try scene.frame(0).surfaces.indices.filter {
-            try scene.frame(0).surfaces[$0].name.hasSuffix("/lamp")
-        })
+        let frame = try scene.frame(0)
+        let lights = frame.lighting.lights
+        let lampSurfaces = Set(frame.surfaces.indices.filter { frame.surfaces[$0].name.hasSuffix("/lamp") })
         let lamps = lights.filter { $0.emitter.map(lampSurfaces.contains) ?? false }
         XCTAssertFalse(lamps.isEmpty)
         XCTAssertTrue(lamps.allSatisfy(\.castsShadows), "street lamps cast")

@@ -1,6 +1,7 @@
 // Local lights: street lamps, vehicle lights, ceiling panels. Like the sun they change the color
 // image only. The renderer sums them per pixel (inverse-square falloff, a smooth window that reaches
-// zero at `range`, a smooth spot cone); see docs/SCENE_FORMAT.md, "Local lights".
+// zero at `range`, a smooth spot cone), and up to `maxShadowedPerFrame` of those that cast shadows
+// through shadow maps; see docs/SCENE_FORMAT.md, "Local lights".
 
 #if canImport(Glibc)
     import Glibc
