@@ -78,7 +78,7 @@ public final class GLRenderer: FrameRenderer {
     public var shadowsEnabled = true
     /// Turns shadows from local lights off whatever the lights ask (GLRenderer+LocalShadows.swift).
     /// `scenefarm bench --effects` on llvmpipe, 1280x720 street at night with 4 of its lamps
-    /// casting: about 1.4x the time of the same frame with the lights alone, nearly all of it the
+    /// casting: 1.4x to 1.5x the time of the same frame with the lights alone, nearly all of it the
     /// lookups (the maps themselves cost little).
     public var localShadowsEnabled = true
     /// Depth-only program of the sun's and the local lights' shadow maps.
