@@ -122,10 +122,17 @@ extension FieldReader {
     private func poissonCount(_ node: Node, _ path: String) -> CountRange? {
         guard let f = fields(node, path, allowed: ["mean", "max"]) else { return nil }
         let mean = f.required("mean", "the mean count, from 0 to \(format(CountRange.largestPoissonMean))").flatMap {
-            number($0, f.path("mean"), .closed(0, CountRange.largestPoissonMean))
+            number($0, f.path("mean"), .nonNegative)
         }
         let given = f["max"].map { wholeCount($0, f.path("max")) }
         guard let mean, given != .some(nil) else { return nil }
+        guard mean <= CountRange.largestPoissonMean else {
+            report(
+                f["mean"] ?? node, f.path("mean"),
+                "expected a mean from 0 to \(format(CountRange.largestPoissonMean)), found \(format(mean)); for larger means {normal: {mean: m, std: √m}} is a close approximation"
+            )
+            return nil
+        }
         if mean == 0 { return CountRange(min: 0, max: 0) }
         let most = given.flatMap { $0 } ?? CountRange.poissonDefaultMax(mean: mean)
         guard Double(most) >= mean else {
