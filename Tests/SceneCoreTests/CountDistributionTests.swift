@@ -116,7 +116,8 @@ final class CountDistributionTests: XCTestCase {
         assertSingleIssue(
             group("{normal: {mean: 70000, std: 1}}"), path: "groups[0].count.normal", line: 8, column: 55,
             "70004", "65535")
-        assertSingleIssue(group("-1"), path: "groups[0].count", line: 8, column: 46, "from 0 to 65535", "-1")
+        assertSingleIssue(group("-1"), path: "groups[0].count", line: 8, column: 46, "at least 0", "-1")
+        assertSingleIssue(group("[2, 70000]"), path: "groups[0].count[1]", line: 8, column: 50, "at most 65535", "70000")
         assertSingleIssue(
             group("{poisson: {mean: 3}, weights: [1]}"), path: "groups[0].count.weights", line: 8, column: 67,
             "`weights` goes with `choice`")

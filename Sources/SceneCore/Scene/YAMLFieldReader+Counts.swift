@@ -71,7 +71,14 @@ extension FieldReader {
     }
 
     private func wholeCount(_ node: Node, _ path: String) -> Int? {
-        integer(node, path, min: 0, max: CountRange.largest)
+        guard let n = integer(node, path, min: 0) else { return nil }
+        guard n <= CountRange.largest else {
+            report(
+                node, path, "expected at most \(CountRange.largest) objects (what a 16-bit instance map can number), found \(n)"
+            )
+            return nil
+        }
+        return n
     }
 
     /// Whether each named field of the mapping `node` is a whole count (reports those that are not).
