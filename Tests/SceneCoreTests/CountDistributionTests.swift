@@ -117,7 +117,8 @@ final class CountDistributionTests: XCTestCase {
             group("{normal: {mean: 70000, std: 1}}"), path: "groups[0].count.normal", line: 8, column: 55,
             "70004", "65535")
         assertSingleIssue(group("-1"), path: "groups[0].count", line: 8, column: 46, "at least 0", "-1")
-        assertSingleIssue(group("[2, 70000]"), path: "groups[0].count[1]", line: 8, column: 50, "at most 65535", "70000")
+        assertSingleIssue(
+            group("[2, 70000]"), path: "groups[0].count[1]", line: 8, column: 50, "at most 65535", "70000")
         assertSingleIssue(
             group("{poisson: {mean: 3}, weights: [1]}"), path: "groups[0].count.weights", line: 8, column: 67,
             "`weights` goes with `choice`")
@@ -127,12 +128,13 @@ final class CountDistributionTests: XCTestCase {
 
     /// The load-time capacity checks take the distribution's maximum, not its mean.
     func testImpossibleRequestChecksUseTheDistributionsMaximum() throws {
-        let road = minimalValidYAML + """
+        let road =
+            minimalValidYAML + """
 
-            road: {class: road, length: 30, start_x: 0}
-            groups:
-              - {name: jam, shape: car, class: car, count: COUNT, placement: {along_road: lane}, min_spacing: 6}
-            """
+                road: {class: road, length: 30, start_x: 0}
+                groups:
+                  - {name: jam, shape: car, class: car, count: COUNT, placement: {along_road: lane}, min_spacing: 6}
+                """
         // 30 m of two lanes hold at most 12 cars 6 m apart: a Poisson of mean 3 may reach its maximum 17.
         let issues = loadIssues(road.replacingOccurrences(of: "COUNT", with: "{poisson: {mean: 3}}"))
         XCTAssertEqual(issues.map(\.path), ["groups[0].count"])

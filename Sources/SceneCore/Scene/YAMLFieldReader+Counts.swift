@@ -74,7 +74,8 @@ extension FieldReader {
         guard let n = integer(node, path, min: 0) else { return nil }
         guard n <= CountRange.largest else {
             report(
-                node, path, "expected at most \(CountRange.largest) objects (what a 16-bit instance map can number), found \(n)"
+                node, path,
+                "expected at most \(CountRange.largest) objects (what a 16-bit instance map can number), found \(n)"
             )
             return nil
         }
