@@ -25,6 +25,7 @@ public struct CountRange: Hashable, Sendable {
     public var min: Int
     /// The greatest count a draw can give.
     public var max: Int
+    /// How a draw falls within `min...max`.
     public var law: Law
 
     /// Uniform in `min...max` (`min == max`: that count).

@@ -95,6 +95,7 @@ extension FieldReader {
     /// A distribution whose draws are rounded to whole counts; a fixed one is that count.
     private func rounded(_ v: RandomValue, _ node: Node, _ path: String) -> CountRange? {
         let lo = v.lowerBound.rounded(.toNearestOrAwayFromZero), hi = v.upperBound.rounded(.toNearestOrAwayFromZero)
+        // The callers checked every value already; this keeps the Int conversions below safe whatever they pass.
         guard lo >= 0, hi <= Double(CountRange.largest) else {
             report(node, path, "expected counts from 0 to \(CountRange.largest), found \(format(lo)) to \(format(hi))")
             return nil
