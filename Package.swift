@@ -119,7 +119,9 @@ let package = Package(
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Labels", "SceneCore", "ImageCodec"]),
         .testTarget(
-            name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels", "ImageCodec"]),
+            name: "RenderTests", dependencies: ["Render", "RenderContext", "SceneCore", "Labels", "ImageCodec"],
+            // Goldens/ holds the golden frames GoldenImageTests reads by path.
+            exclude: ["Goldens"]),
         .testTarget(name: "PipelineTests", dependencies: ["FramePipeline", "Export", "Labels", "SceneCore"]),
         .testTarget(name: "CLITests", dependencies: ["Export", "ImageCodec", "SceneCore", "Preview"]),
         .testTarget(

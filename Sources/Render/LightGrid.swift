@@ -11,6 +11,11 @@ import SceneCore
 /// sphere overlaps, the screen rectangle of the sphere's part in that slab, found conservatively. A
 /// street lamp near the camera then costs the near road's pixels, not the sky's or the far buildings'.
 ///
+/// Each cluster is one RGBA32UI texel of `clusterTexels` (x: tile column * 16 + slice, y: tile row):
+/// byte 0 the count, bytes 1...15 the light indices. A texel fetch is one gather on llvmpipe where a
+/// storage-buffer list costs a scalar load per pixel per entry. A cluster reached by more than 15
+/// lights keeps the 15 that light its centre most (a street seen at night has clusters of 2 to 25).
+///
 /// Light positions are relative to the camera in world axes, subtracted in double precision, so a
 /// scene far from the origin shades as one at it.
 struct LightGrid {
@@ -19,18 +24,27 @@ struct LightGrid {
     static let depthSlices = 16
     /// Floats per light: 4 vec4 (see `Shaders.weatherDeclarations`).
     static let floatsPerLight = 16
+    /// Twins closer than this (metres) light the scene as one light (`merged`).
+    static let twinDistance = 2.5
     /// Emission of a lamp part, at most this bright after exposure: it glows near-white, keeping a hint
     /// of its color.
     static let maxExposedEmission = 2.0
     /// Radius (metres) of the glow drawn at a light with no lamp part of its own (a `car` built-in).
     static let glowRadius = 0.07
 
+    /// Lights listed per cluster, at most (the bytes of a texel after its count).
+    static let maxLightsPerCluster = 15
+
     var lights: [LocalLight]
+    /// What the shader loops over: `lights` with twins merged (`merged`); `lightData` packs these.
+    var shaded: [LocalLight] = []
     var lightData: [Float] = []
-    /// Per cluster ((tile row * tilesAcross + tile column) * depthSlices + slice) its first index into
-    /// this array and its count, then the light indices.
-    var clusters: [UInt32] = []
+    /// The cluster texture, row-major, 4 words per texel (see above).
+    var clusterTexels: [UInt32] = []
     var tilesAcross = 0
+    var tilesDown = 0
+    /// Texels per row of the cluster texture: tilesAcross * depthSlices.
+    var clusterTextureWidth: Int { tilesAcross * Self.depthSlices }
     /// Per surface id (index + 1) the emitted light, pre-exposure; empty when no light has a part.
     var emission: [Float] = []
     /// Glows of lights without a part: camera-frame position and radius, exposed color and alpha.
@@ -48,17 +62,20 @@ struct LightGrid {
         let eye = camera.worldFromCamera.translation, cameraFromWorld = camera.cameraFromWorld
         let exposure = spec.lighting.exposure
         tilesAcross = (k.width + Self.tileSize - 1) / Self.tileSize
-        let tilesDown = (k.height + Self.tileSize - 1) / Self.tileSize
+        tilesDown = (k.height + Self.tileSize - 1) / Self.tileSize
         let slices = Self.depthSlices
-        // Every (cluster, light) pair that may touch: the sphere's rectangle per slice, then each
-        // cluster there tested against the light's cone (or range sphere).
-        var pairs: [(cluster: Int, light: UInt32)] = []
-        for (index, l) in lights.enumerated() {
+        // Every cluster's lights, in index order: the sphere's rectangle per slice, then each cluster
+        // there tested against the light's cone (or range sphere).
+        var lists = [[UInt8]](repeating: [], count: tilesAcross * tilesDown * slices)
+        var apexes: [Vec3] = []
+        for l in lights { appendGlow(l, spec: spec, cameraFromWorld: cameraFromWorld, exposure: exposure) }
+        shaded = Self.merged(lights)
+        for (index, l) in shaded.enumerated() {
             appendLight(l, relativeTo: eye)
-            appendGlow(l, spec: spec, cameraFromWorld: cameraFromWorld, exposure: exposure)
             let sphere = l.boundingSphere
             let c = cameraFromWorld.transformPoint(sphere.center), r = sphere.radius
             let apex = cameraFromWorld.transformPoint(l.position)
+            apexes.append(apex)
             let axis = cameraFromWorld.transformDirection(l.direction)
             for s in 0..<slices {
                 let (z0, z1) = Self.slice(s)
@@ -73,24 +90,28 @@ struct LightGrid {
                     for tx in (rect.x0 / Self.tileSize)...(rect.x1 / Self.tileSize) {
                         let bounds = Self.clusterSphere(tx, ty, zs, k)
                         guard Self.reaches(l, apex: apex, axis: axis, bounds) else { continue }
-                        pairs.append((((ty * tilesAcross + tx) * slices + s), UInt32(index)))
+                        lists[(ty * tilesAcross + tx) * slices + s].append(UInt8(index))
                     }
                 }
             }
         }
-        // Counting sort by cluster; lights stay in index order within a cluster.
-        let count = tilesAcross * tilesDown * slices
-        clusters = [UInt32](repeating: 0, count: 2 * count + pairs.count)
-        for p in pairs { clusters[2 * p.cluster + 1] += 1 }
-        var next = UInt32(2 * count)
-        for i in 0..<count {
-            clusters[2 * i] = next
-            next += clusters[2 * i + 1]
-            clusters[2 * i + 1] = 0
-        }
-        for p in pairs {
-            clusters[Int(clusters[2 * p.cluster] + clusters[2 * p.cluster + 1])] = p.light
-            clusters[2 * p.cluster + 1] += 1
+        clusterTexels = [UInt32](repeating: 0, count: 4 * lists.count)
+        for (cluster, list) in lists.enumerated() where !list.isEmpty {
+            var kept = list
+            if kept.count > Self.maxLightsPerCluster {
+                let tile = cluster / slices, s = cluster % slices
+                let (z0, z1) = Self.slice(s)
+                let centre = Self.clusterSphere(tile % tilesAcross, tile / tilesAcross, (z0, Swift.min(z1, 2 * z0)), k)
+                    .center
+                func lit(_ i: UInt8) -> Double {
+                    shaded[Int(i)].irradiance(atDistance: (apexes[Int(i)] - centre).length)
+                }
+                kept = Array(list.sorted { (lit($0), $1) > (lit($1), $0) }.prefix(Self.maxLightsPerCluster)).sorted()
+            }
+            let bytes = [UInt8(kept.count)] + kept
+            for (b, value) in bytes.enumerated() {
+                clusterTexels[4 * cluster + b / 4] |= UInt32(value) << (8 * UInt32(b % 4))
+            }
         }
     }
 
@@ -128,17 +149,55 @@ struct LightGrid {
         return outside <= bounds.radius && along >= -bounds.radius
     }
 
+    /// Packs a light into 4 vec4 for the shader's branch-free loop: position and 1 / range²; color
+    /// times intensity and (size / 2)²; the spot cone as a ramp `dot(-l, axis) · s + o` that is 0 at
+    /// the outer cone and 1 at the inner one (s = 1 / (cos inner − cos outer), o = −cos outer · s,
+    /// axis scaled by s), or (0, 0, 0, 1) for a point light; the area light's wrap w as
+    /// `(n·l + w) / (1 + w)` = n·l · 1/(1+w) + w/(1+w).
     private mutating func appendLight(_ l: LocalLight, relativeTo eye: Vec3) {
         let rel = l.position - eye
-        let spot = l.kind == .spot
-        let cosOuter = spot ? cos(l.outerConeDeg * .pi / 180) : -2
-        let cosInner = spot ? Swift.max(cos(l.innerConeDeg * .pi / 180), cosOuter + 1e-4) : -1
+        var cone = [0.0, 0, 0, 1]
+        if l.kind == .spot, l.outerConeDeg < 90 {
+            let cosOuter = cos(l.outerConeDeg * .pi / 180)
+            let cosInner = Swift.max(cos(l.innerConeDeg * .pi / 180), cosOuter + 1e-4)
+            let scale = 1 / (cosInner - cosOuter)
+            cone = [l.direction.x * scale, l.direction.y * scale, l.direction.z * scale, -cosOuter * scale]
+        }
         let e = l.color * (l.intensity * LocalLight.unitsPerLux)
+        lightData += [rel.x, rel.y, rel.z, 1 / (l.range * l.range)].map { Float($0) }
+        lightData += [e.x, e.y, e.z, l.size * l.size / 4].map { Float($0) }
+        lightData += cone.map { Float($0) }
         let wrap = Swift.min(l.size, 1) * 0.3
-        lightData += [rel.x, rel.y, rel.z, l.range].map { Float($0) }
-        lightData += [l.direction.x, l.direction.y, l.direction.z, cosOuter].map { Float($0) }
-        lightData += [e.x, e.y, e.z, cosInner].map { Float($0) }
-        lightData += [l.size * l.size / 4, wrap, 0, 0].map { Float($0) }
+        lightData += [1 / (1 + wrap), wrap / (1 + wrap), 0, 0].map { Float($0) }
+    }
+
+    /// `lights` with each pair of twins — a vehicle's two head lights or two tail lights: the same
+    /// kind, cone, color, intensity, range and direction, less than `twinDistance` apart — replaced
+    /// by one light at their midpoint with their summed intensity and a size spanning both. Beyond a
+    /// few metres the two light the scene as one, and the shader's cost is per light and pixel; the
+    /// twins still glow on their own (`appendGlow`). Pairs form greedily in index order.
+    static func merged(_ lights: [LocalLight]) -> [LocalLight] {
+        var taken = [Bool](repeating: false, count: lights.count)
+        var out: [LocalLight] = []
+        for i in lights.indices where !taken[i] {
+            var l = lights[i]
+            if let j = lights.indices.first(where: { $0 > i && !taken[$0] && areTwins(lights[i], lights[$0]) }) {
+                taken[j] = true
+                let other = lights[j]
+                l.position = (l.position + other.position) / 2
+                l.intensity += other.intensity
+                l.size = Swift.max(l.size, (l.position - other.position).length * 2)
+                l.emitter = nil
+            }
+            out.append(l)
+        }
+        return out
+    }
+
+    static func areTwins(_ a: LocalLight, _ b: LocalLight) -> Bool {
+        a.kind == b.kind && a.innerConeDeg == b.innerConeDeg && a.outerConeDeg == b.outerConeDeg
+            && a.color == b.color && a.intensity == b.intensity && a.range == b.range && a.size == b.size
+            && a.direction.dot(b.direction) > 0.9999 && (a.position - b.position).length < twinDistance
     }
 
     /// A lamp part glows (its light over its area); a light without a part gets a small glowing disc.

@@ -1,3 +1,5 @@
+import SceneCore
+
 /// GLSL for weather on surfaces and local lights, spliced into `Shaders.fragment` (declarations and
 /// functions; `main` calls them in its effects branch), and the particle pass's own program.
 ///
@@ -5,7 +7,8 @@
 /// changes the albedo before it is lit (wet darkening, snow cover), `wetSpecular` and
 /// `localLighting` add light after it, `surfaceEmission` adds the glow of lamp parts.
 extension Shaders {
-    /// Uniform block binding 2, storage buffers 3 (lights), 4 (light clusters), 5 (emission).
+    /// Uniform blocks binding 2 (weather) and 3 (lights), texture unit 3 (light clusters), storage
+    /// buffer 5 (emission).
     /// Layouts: see `WeatherBlock` and `LightGrid`.
     static let weatherDeclarations = """
         layout(std140, binding = 2) uniform WeatherBlock {
@@ -17,13 +20,14 @@ extension Shaders {
             vec4 uZenith;           // ... and straight up
             ivec4 uLightGrid;       // light count, tile size (px), tiles across, emission on
         };
-        // Per light, 4 vec4 (world axes, relative to the camera): position, range; spot axis, cos of
-        // the outer cone (-2: a point light); color * intensity in light units, cos of the inner cone;
-        // (size / 2)^2, wrap, 0, 0.
-        layout(std430, binding = 3) readonly buffer LocalLightBlock { vec4 uLights[]; };
-        // Per cluster (32-pixel tile * 16 depth slices, see LightGrid): first index into this array
-        // and count; then the lights' indices.
-        layout(std430, binding = 4) readonly buffer LightClusterBlock { uint uClusters[]; };
+        // Per light, 4 vec4 (see LightGrid.appendLight): position relative to the camera (world
+        // axes) and 1 / range^2; color * intensity in light units and (size / 2)^2; the spot's axis
+        // and offset scaled so that dot(-l, axis) + offset is the cone's 0...1 ramp (0, 0, 0, 1 for
+        // a point light); the wrap of an area light as n.l's scale and offset.
+        layout(std140, binding = 3) uniform LocalLightBlock { vec4 uLights[4 * \(LocalLight.maxPerFrame)]; };
+        // Per cluster (32-pixel tile * 16 depth slices, see LightGrid) one texel: byte 0 the count,
+        // bytes 1...15 the lights' indices.
+        layout(binding = 3) uniform usampler2D uLightClusters;
         // Per surface id: emitted light (pre-exposure).
         layout(std430, binding = 5) readonly buffer EmissionBlock { vec4 uEmission[]; };
 
@@ -107,32 +111,29 @@ extension Shaders {
         vec3 localLighting(SurfaceWeather s, vec3 n, vec3 pRel, vec3 v, float depth) {
             ivec2 tile = ivec2(gl_FragCoord.xy) / uLightGrid.y;
             int slice = clamp(int(floor(2.0 * log2(max(depth, 1e-3)))), 0, 15);
-            uint t = uint((tile.x + tile.y * uLightGrid.z) * 16 + slice);
-            uint first = uClusters[2u * t], count = uClusters[2u * t + 1u];
+            uvec4 cluster = texelFetch(uLightClusters, ivec2(tile.x * 16 + slice, tile.y), 0);
+            uint count = cluster.x & 0xffu;
             float gloss = max(s.wet, s.puddle);
             float shininess = mix(40.0, 600.0, s.puddle);
             // The film's Fresnel term at the viewing angle stands in for each light's (at the half
             // vector): one evaluation per pixel, not per light.
             float fresnel = gloss > 0.0 ? schlickWater(dot(n, v)) : 0.0;
             vec3 diffuse = vec3(0.0), glints = vec3(0.0);
-            for (uint k = 0u; k < count; ++k) {
-                uint i = uClusters[first + k] * 4u;
-                vec4 a = uLights[i];
+            for (uint k = 1u; k <= count; ++k) {
+                // No early exits: the rasterizer shades 8 pixels in lockstep and would run every
+                // branch anyway; straight-line code is cheaper.
+                uint i = ((cluster[k >> 2u] >> ((k & 3u) * 8u)) & 0xffu) * 4u;
+                vec4 a = uLights[i], b = uLights[i + 1u], c = uLights[i + 2u], d = uLights[i + 3u];
                 vec3 toLight = a.xyz - pRel;
                 float d2 = dot(toLight, toLight);
-                float x = d2 / (a.w * a.w);
-                if (x >= 1.0) continue;
-                vec4 b = uLights[i + 1u];
                 vec3 l = toLight * inversesqrt(d2);
-                float axis = dot(-l, b.xyz);
-                if (axis <= b.w) continue;
-                vec4 c = uLights[i + 2u], d = uLights[i + 3u];
+                float x = min(d2 * a.w, 1.0);
                 float window = (1.0 - x * x) * (1.0 - x * x);
-                float cone = smoothstep(b.w, c.w, axis);
-                vec3 e = c.rgb * (window * cone / (d2 + d.x));
-                diffuse += e * max((dot(n, l) + d.y) / (1.0 + d.y), 0.0);
+                float t = clamp(dot(-l, c.xyz) + c.w, 0.0, 1.0);
+                vec3 e = b.rgb * (window * t * t * (3.0 - 2.0 * t) / (d2 + b.w));
+                diffuse += e * max(dot(n, l) * d.x + d.y, 0.0);
         #ifdef WET
-                if (gloss > 0.0) glints += e * wetLobe(n, l, v, shininess);
+                glints += e * wetLobe(n, l, v, shininess);
         #endif
             }
             return s.albedo * diffuse + glints * (gloss * fresnel);

@@ -24,8 +24,12 @@ final class WeatherRendering {
     private let particleProgram: GLuint
     private let particleUniforms: [String: GLint]
     private let emptyVertexArray: GLuint
-    /// Uniform block binding 2, storage buffers 3 (lights), 4 (tiles), 5 (emission), 6 (glows).
-    private var buffers = [GLuint](repeating: 0, count: 5)
+    /// Uniform blocks binding 2 (weather) and 3 (lights), storage buffers 5 (emission) and 6 (glows).
+    private var buffers = [GLuint](repeating: 0, count: 4)
+    /// The light clusters (`LightGrid.clusterTexels`), RGBA32UI on texture unit 3; remade when the
+    /// grid's size changes.
+    private var clusterTexture: GLuint = 0
+    private var clusterTextureSize = (width: 0, height: 0)
     private var particleFramebuffer: GLuint = 0
     private var particleAttachments: (color: GLuint, depth: GLuint) = (0, 0)
     /// Glows of the current frame (uploaded in `prepare`, drawn in `drawParticles`).
@@ -56,6 +60,7 @@ final class WeatherRendering {
         glDeleteVertexArrays(1, &vertexArray)
         glDeleteBuffers(GLsizei(buffers.count), buffers)
         if particleFramebuffer != 0 { glDeleteFramebuffers(1, [particleFramebuffer]) }
+        if clusterTexture != 0 { glDeleteTextures(1, [clusterTexture]) }
     }
 
     /// Uploads the frame's weather block and lights (when `enabled`) and binds them for the color
@@ -63,9 +68,11 @@ final class WeatherRendering {
     func prepare(_ spec: FrameSpec, enabled: Bool) -> ColorFeatures {
         defer {
             glBindBufferBase(GLenum(GL_UNIFORM_BUFFER), 2, buffers[0])
-            for (binding, b) in zip(3..., buffers[1...]) {
+            glBindBufferBase(GLenum(GL_UNIFORM_BUFFER), 3, buffers[1])
+            for (binding, b) in zip(5..., buffers[2...]) {
                 glBindBufferBase(GLenum(GL_SHADER_STORAGE_BUFFER), GLuint(binding), b)
             }
+            if clusterTexture != 0 { glBindTextureUnit(3, clusterTexture) }
         }
         glowCount = 0
         guard enabled else { return [] }
@@ -97,14 +104,18 @@ final class WeatherRendering {
         for (i, v) in ints.enumerated() { block[28 + i] = Float(bitPattern: UInt32(bitPattern: v)) }
         glNamedBufferData(buffers[0], block.count * 4, block, GLenum(GL_STREAM_DRAW))
         if !grid.lights.isEmpty {
-            glNamedBufferData(buffers[1], grid.lightData.count * 4, grid.lightData, GLenum(GL_STREAM_DRAW))
-            glNamedBufferData(buffers[2], grid.clusters.count * 4, grid.clusters, GLenum(GL_STREAM_DRAW))
+            // The block is declared at its full size: the buffer must cover it.
+            let padded =
+                grid.lightData
+                + [Float](repeating: 0, count: LocalLight.maxPerFrame * LightGrid.floatsPerLight - grid.lightData.count)
+            glNamedBufferData(buffers[1], padded.count * 4, padded, GLenum(GL_STREAM_DRAW))
+            uploadClusters(grid)
         }
         if !grid.emission.isEmpty {
-            glNamedBufferData(buffers[3], grid.emission.count * 4, grid.emission, GLenum(GL_STREAM_DRAW))
+            glNamedBufferData(buffers[2], grid.emission.count * 4, grid.emission, GLenum(GL_STREAM_DRAW))
         }
         if !grid.glows.isEmpty {
-            glNamedBufferData(buffers[4], grid.glows.count * 4, grid.glows, GLenum(GL_STREAM_DRAW))
+            glNamedBufferData(buffers[3], grid.glows.count * 4, grid.glows, GLenum(GL_STREAM_DRAW))
             glowCount = grid.glows.count / 8
         }
         var features: ColorFeatures = []
@@ -113,6 +124,22 @@ final class WeatherRendering {
         if block[18] > 0 { features.insert(.snow) }
         if !grid.lights.isEmpty { features.insert(.localLights) }
         return features
+    }
+
+    private func uploadClusters(_ grid: LightGrid) {
+        let width = grid.clusterTextureWidth, height = grid.tilesDown
+        if clusterTextureSize != (width, height) {
+            if clusterTexture != 0 { glDeleteTextures(1, [clusterTexture]) }
+            glCreateTextures(GLenum(GL_TEXTURE_2D), 1, &clusterTexture)
+            glTextureStorage2D(clusterTexture, 1, GLenum(GL_RGBA32UI), GLsizei(width), GLsizei(height))
+            // An integer texture is complete (readable) only with nearest filtering.
+            glTextureParameteri(clusterTexture, GLenum(GL_TEXTURE_MIN_FILTER), GL_NEAREST)
+            glTextureParameteri(clusterTexture, GLenum(GL_TEXTURE_MAG_FILTER), GL_NEAREST)
+            clusterTextureSize = (width, height)
+        }
+        glTextureSubImage2D(
+            clusterTexture, 0, 0, 0, GLsizei(width), GLsizei(height), GLenum(GL_RGBA_INTEGER), GLenum(GL_UNSIGNED_INT),
+            grid.clusterTexels)
     }
 
     /// Draws the frame's rain or snow and the glows of lights without a lamp part into `color`,

@@ -150,6 +150,41 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(try snow.frame(5).surfaces, try snow.frame(3).surfaces, "one view, one layout")
     }
 
+    /// Object headings and materials sweep like the rest: the view's objects in the same places,
+    /// turned by the offset or refinished, and nothing else changed.
+    func testObjectHeadingAndMaterialAxes() throws {
+        let plain = try load(Self.scene(lighting: "time_of_day: 14", weather: "condition: clear", extra: ""))
+        let swept = try load(
+            Self.scene(
+                lighting: "time_of_day: 14", weather: "condition: clear",
+                extra: "sweep:\n  object_yaw_offset_deg: [0, 90]\n  material_roughness: [0.1, 0.8]\n"))
+        XCTAssertEqual(swept.sweep?.variantCount, 4)
+        let base = try plain.frame(3)
+        for v in 0..<4 {
+            let f = try swept.frame(4 * 3 + v)
+            XCTAssertEqual(f.camera, base.camera)
+            XCTAssertEqual(f.lighting, base.lighting)
+            XCTAssertEqual(f.instances.count, base.instances.count)
+            XCTAssertGreaterThan(f.instances.count, 0)
+            let turn = v / 2 == 1 ? Double.pi / 2 : 0
+            for (a, b) in zip(f.instances, base.instances) {
+                XCTAssertEqual(a.name, b.name)
+                let p = a.worldFromObject.translation, q = b.worldFromObject.translation
+                XCTAssertLessThan((p - q).length, 1e-9, "same place, variant \(v)")
+                let x = a.worldFromObject.transformDirection(Vec3(1, 0, 0))
+                let y = b.worldFromObject.transformDirection(Vec3(1, 0, 0))
+                let angle = atan2(x.y, x.x) - atan2(y.y, y.x)
+                XCTAssertEqual(remainder(angle - turn, 2 * Double.pi), 0, accuracy: 1e-9, "heading, variant \(v)")
+            }
+            let roughness = v % 2 == 0 ? 0.1 : 0.8
+            for (a, b) in zip(f.surfaces, base.surfaces) {
+                XCTAssertEqual(a.finish.roughness, a.instanceID == 0 ? b.finish.roughness : roughness)
+                XCTAssertEqual(a.finish.metallic, b.finish.metallic)
+                XCTAssertEqual(a.color, b.color)
+            }
+        }
+    }
+
     func testAWeatherAxisWithoutAWeatherBlockUsesTheDefaults() throws {
         let scene = try load(minimalValidYAML + "\nsweep: {weather: [clear, night], time_of_day: [10, 22]}\n")
         XCTAssertEqual(scene.weather?.fogDensity, WeatherDescription.defaultFogDensity)

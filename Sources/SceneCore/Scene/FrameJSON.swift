@@ -111,7 +111,8 @@ extension SweepSetting {
         switch self {
         case .weather(let c): return .string(c.rawValue)
         case .timeOfDay(let v), .cameraYawOffsetDeg(let v), .cameraPitchOffsetDeg(let v), .cameraHeightOffset(let v),
-            .fogDensity(let v), .rainIntensity(let v), .snowIntensity(let v):
+            .fogDensity(let v), .rainIntensity(let v), .snowIntensity(let v), .objectYawOffsetDeg(let v),
+            .materialRoughness(let v), .materialMetallic(let v):
             return .number(v)
         }
     }

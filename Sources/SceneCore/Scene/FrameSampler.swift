@@ -45,8 +45,14 @@ extension SceneDescription {
         let layout = resampleEvery.map { view / $0 } ?? 0
         let step = resampleEvery.map { view % $0 } ?? view
         var surfaces = staticSurfaces() + environmentSurfaces()
-        let objects = try sampleLayout(seed: seed, layout: layout, frameIndex: index)
+        let objects = try swept.sampleLayout(seed: seed, layout: layout, frameIndex: index)
         surfaces += objects.surfaces
+        if let r = swept.sweptFinish.roughness {
+            for i in surfaces.indices where surfaces[i].instanceID != 0 { surfaces[i].finish.roughness = r }
+        }
+        if let m = swept.sweptFinish.metallic {
+            for i in surfaces.indices where surfaces[i].instanceID != 0 { surfaces[i].finish.metallic = m }
+        }
         let spec = FrameSpec(
             index: index, camera: swept.sampleCamera(seed: seed, frameIndex: view, step: step, layout: layout),
             lighting: swept.sampleLighting(seed: seed, layout: layout, frameIndex: view), classes: classes,

@@ -21,6 +21,20 @@ public enum RandomValue: Hashable, Sendable {
     /// One of `min`, `min + step`, ..., `min + (count - 1) * step`, uniformly.
     case steps(min: Double, step: Double, count: Int)
 
+    /// The same distribution moved by `offset`: every draw is the draw of `self` plus `offset`, with
+    /// as many numbers taken from the stream.
+    public func shifted(by offset: Double) -> RandomValue {
+        switch self {
+        case .fixed(let v): return .fixed(v + offset)
+        case .uniform(let lo, let hi): return .uniform(min: lo + offset, max: hi + offset)
+        case .normal(let mean, let std): return .normal(mean: mean + offset, std: std)
+        case .truncatedNormal(let mean, let std, let lo, let hi):
+            return .truncatedNormal(mean: mean + offset, std: std, min: lo + offset, max: hi + offset)
+        case .choice(let values, let weights): return .choice(values: values.map { $0 + offset }, weights: weights)
+        case .steps(let lo, let step, let count): return .steps(min: lo + offset, step: step, count: count)
+        }
+    }
+
     /// How many standard deviations from the mean `lowerBound`/`upperBound` put a normal's bounds.
     public static let normalBoundInStandardDeviations = 4.0
 
@@ -101,6 +115,8 @@ public struct SceneDescription: Hashable, Sendable {
     public var environment: EnvironmentDescription? = nil
     /// `camera.mount`: the camera rides along the road or a path; nil: `camera.position`.
     public var cameraMount: CameraMount? = nil
+    /// Roughness / metallic a sweep variant gives every object's surfaces (`SceneSweep`); nil: their own.
+    public var sweptFinish = SweptFinish()
 
     /// The class with this name, if the table has one.
     public func classID(named name: String) -> Int? { classes.first { $0.name == name }?.id }
@@ -420,4 +436,12 @@ public struct GroupDescription: Hashable, Sendable {
     public var minSpacing: Double
     /// Where the group's `count` field is, for placement errors.
     public var location: SourceLocation
+}
+
+/// The surface finish a sweep variant writes over every object's surfaces (stuff keeps its own).
+public struct SweptFinish: Hashable, Sendable {
+    public var roughness: Double? = nil
+    public var metallic: Double? = nil
+
+    public init() {}
 }

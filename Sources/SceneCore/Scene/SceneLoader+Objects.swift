@@ -404,18 +404,32 @@ extension SceneParser {
         let layouts = scene.resampleEvery.map { (scene.frameCount + $0 - 1) / $0 } ?? 1
         guard !scene.groups.isEmpty else { return }
         var reported = Set<String>()
-        for layout in 0..<Swift.min(layouts, 4) {
-            do {
-                _ = try scene.sampleLayout(
-                    seed: scene.seed, layout: layout, frameIndex: layout * (scene.resampleEvery ?? 1))
-            } catch let e as FrameSamplingError {
-                guard reported.insert(e.location.path).inserted else { continue }
-                collector.report(
-                    Position(line: e.location.line, column: e.location.column), e.location.path,
-                    "\(e.message) (layout \(layout), seed \(scene.seed))")
-            } catch {
-                collector.report(nil, "", "\(error)")
+        // A swept object heading turns every object: each heading's layouts must place too.
+        let headings = scene.sweep?.dimensions.first { $0.axis == .objectYawOffsetDeg }?.settings ?? []
+        let variants =
+            headings.isEmpty
+            ? [scene]
+            : headings.map { scene.applyingSweep(SweepVariant(view: 0, variant: 0, variantCount: 1, settings: [$0])) }
+        for variant in variants {
+            for layout in 0..<Swift.min(layouts, 4) {
+                checkPlacement(variant, layout: layout, collector, &reported)
             }
+        }
+    }
+
+    private static func checkPlacement(
+        _ scene: SceneDescription, layout: Int, _ collector: IssueCollector, _ reported: inout Set<String>
+    ) {
+        do {
+            _ = try scene.sampleLayout(
+                seed: scene.seed, layout: layout, frameIndex: layout * (scene.resampleEvery ?? 1))
+        } catch let e as FrameSamplingError {
+            guard reported.insert(e.location.path).inserted else { return }
+            collector.report(
+                Position(line: e.location.line, column: e.location.column), e.location.path,
+                "\(e.message) (layout \(layout), seed \(scene.seed))")
+        } catch {
+            collector.report(nil, "", "\(error)")
         }
     }
 }

@@ -28,6 +28,9 @@ public enum SweepAxis: String, CaseIterable, Hashable, Sendable {
     case fogDensity = "fog_density"
     case rainIntensity = "rain_intensity"
     case snowIntensity = "snow_intensity"
+    case objectYawOffsetDeg = "object_yaw_offset_deg"
+    case materialRoughness = "material_roughness"
+    case materialMetallic = "material_metallic"
 }
 
 /// One value of one axis.
@@ -47,6 +50,11 @@ public enum SweepSetting: Hashable, Sendable {
     case rainIntensity(Double)
     /// Replaces `weather.snow_intensity` (0...1; shows under the `snow` condition).
     case snowIntensity(Double)
+    /// Added to the heading of every object (explicit objects and groups, not stuff), degrees.
+    case objectYawOffsetDeg(Double)
+    /// Replaces the roughness / metallic of every object's surfaces (not stuff), 0...1.
+    case materialRoughness(Double)
+    case materialMetallic(Double)
 
     public var axis: SweepAxis {
         switch self {
@@ -58,6 +66,9 @@ public enum SweepSetting: Hashable, Sendable {
         case .fogDensity: return .fogDensity
         case .rainIntensity: return .rainIntensity
         case .snowIntensity: return .snowIntensity
+        case .objectYawOffsetDeg: return .objectYawOffsetDeg
+        case .materialRoughness: return .materialRoughness
+        case .materialMetallic: return .materialMetallic
         }
     }
 }
@@ -135,6 +146,17 @@ extension SceneDescription {
             case .fogDensity(let v): d.weather?.fogDensity = .fixed(v)
             case .rainIntensity(let v): d.weather?.precipitation.rainIntensity = .fixed(v)
             case .snowIntensity(let v): d.weather?.precipitation.snowIntensity = .fixed(v)
+            case .objectYawOffsetDeg(let v):
+                // Shifted, not fixed: each object draws the same numbers, so only its heading turns
+                // (and, where the turned object would meet another, the placement draws again).
+                for i in d.objects.indices where !d.objects[i].template.isStuff {
+                    d.objects[i].template.yawDeg = d.objects[i].template.yawDeg.shifted(by: v)
+                }
+                for i in d.groups.indices where !d.groups[i].template.isStuff {
+                    d.groups[i].template.yawDeg = d.groups[i].template.yawDeg.shifted(by: v)
+                }
+            case .materialRoughness(let v): d.sweptFinish.roughness = v
+            case .materialMetallic(let v): d.sweptFinish.metallic = v
             }
         }
         return d
@@ -240,6 +262,10 @@ extension SceneParser {
             case .fogDensity: setting = read.number(item, at, .nonNegative).map { .fogDensity($0) }
             case .rainIntensity: setting = read.number(item, at, .closed(0, 1)).map { .rainIntensity($0) }
             case .snowIntensity: setting = read.number(item, at, .closed(0, 1)).map { .snowIntensity($0) }
+            case .objectYawOffsetDeg:
+                setting = read.number(item, at, .closed(-180, 180)).map { .objectYawOffsetDeg($0) }
+            case .materialRoughness: setting = read.number(item, at, .closed(0, 1)).map { .materialRoughness($0) }
+            case .materialMetallic: setting = read.number(item, at, .closed(0, 1)).map { .materialMetallic($0) }
             }
             guard let setting else { continue }
             if settings.contains(setting) {
@@ -285,7 +311,8 @@ extension SceneParser {
                     "\(what) shows only under the `\(condition)` condition; add a `weather` block or a `weather` axis")
                 return false
             }
-        case .cameraYawOffsetDeg, .cameraPitchOffsetDeg, .cameraHeightOffset:
+        case .cameraYawOffsetDeg, .cameraPitchOffsetDeg, .cameraHeightOffset, .objectYawOffsetDeg, .materialRoughness,
+            .materialMetallic:
             break
         }
         return true
