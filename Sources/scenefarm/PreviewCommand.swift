@@ -17,12 +17,13 @@ struct PreviewCommand: ParsableCommand {
 
             With --png OUT, renders a contact sheet headless (EGL, no display): one row per frame, one \
             column per overlay (rgb, semantic, instance, depth, boxes = rgb with tight boxes, amodal = rgb \
-            with amodal boxes), each cell captioned with its frame and overlay. An invalid scene prints \
-            every issue and writes nothing.
+            with amodal boxes), each cell captioned with its frame, weather condition and overlay. Several \
+            scenes make one sheet, each scene's frames in turn (--frames once for all, or once per scene), \
+            captioned with the scene's name; give --size when their resolutions differ. An invalid scene prints every issue and writes nothing.
             """)
 
-    @Argument(help: "The scene file (YAML or JSON).")
-    var scene: String
+    @Argument(help: "The scene file (YAML or JSON); with --png, one or more.")
+    var scenes: [String]
 
     @Option(name: .long, help: "Random seed (default: the scene's `seed`).")
     var seed: UInt64?
@@ -42,8 +43,12 @@ struct PreviewCommand: ParsableCommand {
     @Option(name: .long, help: "Write a contact sheet to this PNG instead of opening a window.")
     var png: String?
 
-    @Option(name: .long, help: "With --png: the frames, comma-separated (e.g. 0,1,2,3).")
-    var frames: String?
+    @Option(
+        name: .long,
+        help:
+            "With --png: the frames, comma-separated (e.g. 0,1,2,3); with several scenes, once for all or once per scene."
+    )
+    var frames: [String] = []
 
     @Option(name: .long, help: "With --png: this many frames spread evenly over the scene (default 4).")
     var count: Int?
@@ -69,6 +74,9 @@ struct PreviewCommand: ParsableCommand {
     @Option(name: .long, help: .hidden) var screenshot: String?
 
     func validate() throws {
+        if png == nil, scenes.count > 1 {
+            throw ValidationError("The window shows one scene; several scenes make a contact sheet with --png OUT.")
+        }
         if let size, PreviewSize(parsing: size) == nil {
             throw ValidationError("--size must be WxH with each side 1...16384 (e.g. 640x360), got `\(size)`.")
         }
@@ -82,7 +90,7 @@ struct PreviewCommand: ParsableCommand {
         }
         if png == nil {
             for (name, given) in [
-                ("--frames", frames != nil), ("--count", count != nil), ("--columns", columns != nil),
+                ("--frames", !frames.isEmpty), ("--count", count != nil), ("--columns", columns != nil),
                 ("--overlays", overlays != nil), ("--scale", scale != nil),
             ] where given {
                 throw ValidationError("\(name) belongs to the contact sheet: use it with --png OUT.")
@@ -96,8 +104,13 @@ struct PreviewCommand: ParsableCommand {
                 throw ValidationError("\(name) belongs to the window, not to --png.")
             }
         }
-        if frames != nil && count != nil { throw ValidationError("--frames and --count cannot be used together.") }
-        _ = try frameList(frameCount: nil)
+        if !frames.isEmpty && count != nil { throw ValidationError("--frames and --count cannot be used together.") }
+        if frames.count > 1, frames.count != scenes.count {
+            throw ValidationError(
+                "--frames is given \(frames.count) times for \(scenes.count) scenes: give it once for all or once per scene."
+            )
+        }
+        for list in frames { _ = try frameList(list, frameCount: nil) }
         _ = try overlayList()
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count).") }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1, got \(columns).") }
@@ -108,10 +121,10 @@ struct PreviewCommand: ParsableCommand {
         if let n = exitAfterReloads, n < 1 { throw ValidationError("--exit-after-reloads must be at least 1.") }
     }
 
-    /// The frames of the sheet: the listed ones, or `count` spread evenly over the scene's frames.
-    /// With `frameCount` nil only the list's syntax is checked.
-    func frameList(frameCount: Int?) throws -> [Int] {
-        if let frames {
+    /// The frames of the sheet for one scene: those `list`ed, or `count` spread evenly over the scene's
+    /// frames. With `frameCount` nil only the list's syntax is checked; `scene` names the scene in errors.
+    func frameList(_ list: String?, frameCount: Int?, scene: String = "the scene") throws -> [Int] {
+        if let frames = list {
             var out: [Int] = []
             for part in frames.split(separator: ",", omittingEmptySubsequences: false) {
                 let text = part.trimmingCharacters(in: .whitespaces)
@@ -119,7 +132,7 @@ struct PreviewCommand: ParsableCommand {
                     throw ValidationError("--frames must list frame indices (0 or more), found `\(text)`.")
                 }
                 if let frameCount, i >= frameCount {
-                    throw ValidationError("--frames: frame \(i) is not in the scene (it has \(frameCount) frames).")
+                    throw ValidationError("--frames: frame \(i) is not in \(scene) (it has \(frameCount) frames).")
                 }
                 out.append(i)
             }
@@ -159,18 +172,25 @@ struct PreviewCommand: ParsableCommand {
         options.exitAfterFrames = exitAfterFrames
         options.exitAfterReloads = exitAfterReloads
         options.screenshot = screenshot
-        do { try PreviewWindow.run(scenePath: scene, options: options) } catch { throw fail(error) }
+        do { try PreviewWindow.run(scenePath: scenes[0], options: options) } catch { throw fail(error) }
     }
 
     private func writeSheet(to out: String, size: PreviewSize?) throws {
-        let loaded: PreviewScene
-        do { loaded = try PreviewScene.load(path: scene, seed: seed) } catch { throw fail(error) }
-        let indices = try frameList(frameCount: loaded.frameCount)
+        var loaded: [PreviewScene] = []
+        for scene in scenes {
+            do { loaded.append(try PreviewScene.load(path: scene, seed: seed)) } catch { throw fail(error) }
+        }
+        let entries = try loaded.enumerated().map { i, scene in
+            let list = frames.isEmpty ? nil : frames[frames.count == 1 ? 0 : i]
+            let indices = try frameList(
+                list, frameCount: scene.frameCount, scene: loaded.count > 1 ? scene.path : "the scene")
+            return (scene: scene, frames: indices)
+        }
         let overlays = try overlayList()
         do {
             let gl = try HeadlessGLRenderer(platform: renderer.platform, computesCoverage: overlays.contains(.amodal))
             let sheet = try PreviewSheet.render(
-                scene: loaded, frames: indices, overlays: overlays, columns: columns, scale: scale ?? 0.5, size: size,
+                scenes: entries, overlays: overlays, columns: columns, scale: scale ?? 0.5, size: size,
                 renderer: gl)
             try PreviewOutput.writePNG(sheet.image, to: out)
             print(
@@ -179,9 +199,12 @@ struct PreviewCommand: ParsableCommand {
             print(
                 "cells, left to right: "
                     + sheet.cells.prefix(sheet.layout.columns).map { "\($0.overlay.rawValue)" }.joined(separator: ", "))
-            print("frames: " + indices.map(String.init).joined(separator: ", "))
-            let classes = loaded.description.classes.map { "\($0.id) \($0.name) \($0.color)" }
-            print("classes: " + (classes.isEmpty ? "none" : classes.joined(separator: "; ")))
+            for (scene, indices) in entries {
+                let classes = scene.description.classes.map { "\($0.id) \($0.name) \($0.color)" }
+                let owner = loaded.count > 1 ? " of \(scene.description.name)" : ""
+                print("frames\(owner): " + indices.map(String.init).joined(separator: ", "))
+                print("classes\(owner): " + (classes.isEmpty ? "none" : classes.joined(separator: "; ")))
+            }
         } catch {
             throw fail(error)
         }

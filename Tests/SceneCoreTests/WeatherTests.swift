@@ -96,6 +96,32 @@ final class WeatherTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(Lighting.self, from: Data(json.utf8)), spec.lighting)
     }
 
+    /// Exposure meters the sky and sunlit faces too: a low sun no longer burns the horizon and the
+    /// faces turned to it white, noon keeps exposure 1 and night its maximum.
+    func testLowSunExposureKeepsTheSkyAndSunlitFacesInRange() throws {
+        func lighting(_ hours: Double, _ condition: String = "clear") throws -> Lighting {
+            let scene = try SceneLoader.load(
+                yaml: minimalValidYAML
+                    + "\nlighting: {time_of_day: \(hours), latitude_deg: 48, day_of_year: 172}\n"
+                    + "weather: {condition: \(condition)}\n",
+                file: "exposure.yaml")
+            return try scene.frame(0).lighting
+        }
+        let key = WeatherLighting.exposureKey
+        for hours in stride(from: 17.5, through: 20.0, by: 0.25) {
+            let l = try lighting(hours)
+            guard l.sunDirection.z > 0 else { continue }
+            let elevation = l.sunDirection.z
+            let sunlitFace = 0.5 * luminance(l.sunColor) * (1 - elevation * elevation).squareRoot()
+            XCTAssertLessThanOrEqual(l.exposure * luminance(l.backgroundColor), key + 1e-9, "sky at \(hours) h")
+            XCTAssertLessThanOrEqual(
+                l.exposure * (luminance(l.skyColor) + sunlitFace), key + 1e-9, "sunlit faces at \(hours) h")
+            XCTAssertGreaterThanOrEqual(l.exposure, 1)
+        }
+        XCTAssertEqual(try lighting(12).exposure, 1, "noon")
+        XCTAssertEqual(try lighting(12, "night").exposure, WeatherLighting.maxExposure, "night")
+    }
+
     func testWeatherRoundTripsThroughCodable() throws {
         let spec = try streetScene(Self.weatherYAML).frame(2)
         let data = try JSONEncoder().encode(spec)

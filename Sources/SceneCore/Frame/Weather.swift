@@ -223,10 +223,17 @@ public enum WeatherLighting {
     }
 
     /// Exposure that brings dim lighting (night, dusk) up to a usable image: the ratio of
-    /// `exposureKey` to the light a horizontal surface gets, clamped to 1...maxExposure, so daylight
-    /// keeps exposure 1.
+    /// `exposureKey` to the metered light, clamped to 1...maxExposure, so daylight keeps exposure 1.
+    /// The meter takes the brightest of what a horizontal surface gets, the sky behind the scene
+    /// (the background), and half the sun on a face turned towards it plus the sky: with only the
+    /// first, a low sun (little light on the ground, a bright horizon, lit fronts) raised the
+    /// exposure fivefold and burnt the sky and every sunlit face to white.
     public static func autoExposure(_ l: Lighting) -> Double {
-        let light = luminance(l.skyColor) + luminance(l.sunColor) * Swift.max(l.sunDirection.z, 0)
+        let sky = luminance(l.skyColor), sun = luminance(l.sunColor)
+        let elevation = Swift.max(l.sunDirection.z, 0)
+        let horizontal = sky + sun * elevation
+        let facing = sky + 0.5 * sun * (1 - elevation * elevation).squareRoot()
+        let light = Swift.max(horizontal, luminance(l.backgroundColor), facing)
         guard light > 0 else { return maxExposure }
         return Swift.min(Swift.max(exposureKey / light, 1), maxExposure)
     }

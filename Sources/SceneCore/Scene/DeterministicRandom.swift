@@ -112,8 +112,6 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 
     public mutating func sample(_ v: RandomVec3) -> Vec3 { Vec3(sample(v.x), sample(v.y), sample(v.z)) }
 
-    public mutating func sample(_ c: CountRange) -> Int { c.min == c.max ? c.min : integer(c.min, c.max) }
-
     public mutating func choose<T>(_ items: [T]) -> T { items.count == 1 ? items[0] : items[index(items.count)] }
 }
 

@@ -82,17 +82,6 @@ public struct RandomVec3: Hashable, Sendable {
     public init(fixed v: Vec3) { self.init(.fixed(v.x), .fixed(v.y), .fixed(v.z)) }
 }
 
-/// A whole number, fixed or drawn uniformly from `min...max`.
-public struct CountRange: Hashable, Sendable {
-    public var min: Int
-    public var max: Int
-
-    public init(min: Int, max: Int) {
-        self.min = min
-        self.max = max
-    }
-}
-
 /// The scene file after loading and validation.
 public struct SceneDescription: Hashable, Sendable {
     /// The file it was loaded from (as given to the loader); used in sampling errors.

@@ -34,8 +34,8 @@ extension SceneParser {
         guard let f = read.fields(node, path, allowed: Self.groupKeys) else { return nil }
         let name = f["name"].map { read.string($0, f.path("name")) } ?? "group_\(index)"
         let template = parseTemplate(f)
-        let count = f.required("count", "a whole number or a range [min, max]").flatMap {
-            parseCount($0, f.path("count"))
+        let count = f.required("count", "a whole number, a range [min, max] or a distribution").flatMap {
+            read.count($0, f.path("count"))
         }
         let minSpacing = f["min_spacing"].map { read.number($0, f.path("min_spacing"), .nonNegative) } ?? 0
         let placement = f.required("placement", "{region: ...}, a rectangle {x, y} or {along_road: ...}").flatMap {
@@ -78,23 +78,6 @@ extension SceneParser {
             }
         }
         return group
-    }
-
-    func parseCount(_ node: Node, _ path: String) -> CountRange? {
-        if case .sequence(let s) = node {
-            guard s.count == 2 else {
-                read.report(node, path, "expected a whole number or a range [min, max], found a list of \(s.count)")
-                return nil
-            }
-            guard let lo = read.integer(s[0], path + "[0]", min: 0), let hi = read.integer(s[1], path + "[1]", min: 0)
-            else { return nil }
-            guard lo <= hi else {
-                read.report(node, path, "expected a range [min, max] with min <= max, found min \(lo) > max \(hi)")
-                return nil
-            }
-            return CountRange(min: lo, max: hi)
-        }
-        return read.integer(node, path, min: 0).map { CountRange(min: $0, max: $0) }
     }
 
     /// Reads class, colors, pose distributions, scale, finish, stuff and the model.

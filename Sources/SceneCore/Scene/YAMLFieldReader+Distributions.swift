@@ -9,22 +9,35 @@ import Yams
 //   {steps: {min, max, step}}                      min, min + step, ... up to max
 //
 // Degenerate forms (std 0, min == max, one value, one step) load as a fixed number.
+//
+// A group's `count` takes these too, as whole numbers, and `{poisson}` (YAMLFieldReader+Counts.swift).
 
 extension FieldReader {
     static let distributionKinds = ["uniform", "normal", "truncated_normal", "choice", "steps"]
 
     /// A distribution mapping; every value it can produce satisfies `bound`.
     func distribution(_ node: Node, _ path: String, _ bound: NumberBound) -> RandomValue? {
-        guard case .mapping(let m) = node,
-            let f = fields(node, path, allowed: Self.distributionKinds + ["weights"])
-        else { return nil }
-        let given = Self.distributionKinds.filter { f.has($0) }
+        guard let (kind, value, at, f) = distributionKind(node, path, kinds: Self.distributionKinds) else { return nil }
+        switch kind {
+        case "uniform": return uniformRange(value, at, bound)
+        case "normal": return normal(value, at, bound)
+        case "truncated_normal": return truncatedNormal(value, at, bound)
+        case "choice": return choice(value, at, weights: f["weights"], f.path("weights"), bound)
+        default: return steps(value, at, bound)
+        }
+    }
+
+    /// Which one of `kinds` a distribution mapping names, with its value and that value's path;
+    /// reports unknown keys, none or two kinds, and `weights` without `choice`.
+    func distributionKind(_ node: Node, _ path: String, kinds: [String]) -> (String, Node, String, Fields)? {
+        guard case .mapping(let m) = node, let f = fields(node, path, allowed: kinds + ["weights"]) else { return nil }
+        let given = kinds.filter { f.has($0) }
         guard let kind = given.first else {
             // Unknown keys were reported (with a did-you-mean) by `fields`.
             if m.count == (f.has("weights") ? 1 : 0) {
                 report(
                     node, path,
-                    "expected a distribution, one of \(Self.distributionKinds.map { "`\($0)`" }.joined(separator: ", ")), found \(m.count == 0 ? "an empty mapping" : "only `weights`")"
+                    "expected a distribution, one of \(kinds.map { "`\($0)`" }.joined(separator: ", ")), found \(m.count == 0 ? "an empty mapping" : "only `weights`")"
                 )
             }
             return nil
@@ -41,14 +54,7 @@ extension FieldReader {
             return nil
         }
         guard let value = f[kind] else { return nil }
-        let at = f.path(kind)
-        switch kind {
-        case "uniform": return uniformRange(value, at, bound)
-        case "normal": return normal(value, at, bound)
-        case "truncated_normal": return truncatedNormal(value, at, bound)
-        case "choice": return choice(value, at, weights: f["weights"], f.path("weights"), bound)
-        default: return steps(value, at, bound)
-        }
+        return (kind, value, f.path(kind), f)
     }
 
     private func normal(_ node: Node, _ path: String, _ bound: NumberBound) -> RandomValue? {
@@ -73,7 +79,7 @@ extension FieldReader {
         return nil
     }
 
-    private func truncatedNormal(_ node: Node, _ path: String, _ bound: NumberBound) -> RandomValue? {
+    func truncatedNormal(_ node: Node, _ path: String, _ bound: NumberBound) -> RandomValue? {
         guard let f = fields(node, path, allowed: ["mean", "std", "min", "max"]) else { return nil }
         let mean = f.required("mean", "a number").flatMap { number($0, f.path("mean")) }
         let std = f.required("std", "a standard deviation, at least 0").flatMap {
@@ -108,7 +114,7 @@ extension FieldReader {
         return .truncatedNormal(mean: mean, std: std, min: lo, max: hi)
     }
 
-    private func choice(
+    func choice(
         _ node: Node, _ path: String, weights weightsNode: Node?, _ weightsPath: String, _ bound: NumberBound
     ) -> RandomValue? {
         guard let items = list(node, path, of: "values") else { return nil }
@@ -140,7 +146,7 @@ extension FieldReader {
         return .choice(values: values, weights: weights)
     }
 
-    private func steps(_ node: Node, _ path: String, _ bound: NumberBound) -> RandomValue? {
+    func steps(_ node: Node, _ path: String, _ bound: NumberBound) -> RandomValue? {
         guard let f = fields(node, path, allowed: ["min", "max", "step"]) else { return nil }
         let lo = f.required("min", "the first value").flatMap { number($0, f.path("min"), bound) }
         let hi = f.required("max", "the greatest value").flatMap { number($0, f.path("max"), bound) }
