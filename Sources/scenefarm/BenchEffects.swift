@@ -26,8 +26,8 @@ extension BenchCommand {
             out.lighting.lights = []
             return out
         }
-        /// `lit`: the lamps and cars light up; `lampShadows`: the lamps cast shadows (they do by
-        /// default; the rows without it show what the lights cost alone).
+        /// `lit`: the lamps and cars light up; `lampShadows`: the lamps cast shadows (`lights` gives
+        /// them with shadows; the rows without it show what the lights cost alone).
         func weather(
             _ s: FrameSpec, _ w: WeatherState, shadows: Bool = false, lit: Bool = false, lampShadows: Bool = false
         ) -> FrameSpec {
@@ -118,11 +118,12 @@ extension BenchCommand {
         for i in specs.indices where specs[i].lighting.sunDirection.z <= 0.1 {
             specs[i].lighting.sunDirection = Vec3(0.4, 0.3, 0.85).normalized
         }
-        let variants = effectVariants { scene.partLights(for: $0) }
+        let variants = effectVariants { scene.partLights(for: $0, lampShadows: true) }
         let k = specs[0].camera.intrinsics
         let lightCounts = specs.map { LocalLight.selected(scene.partLights(for: $0), camera: $0.camera).count }
         let castingCounts = specs.map { s in
-            LocalLight.selected(scene.partLights(for: s), camera: s.camera).filter(\.castsShadows).count
+            LocalLight.selected(scene.partLights(for: s, lampShadows: true), camera: s.camera).filter(\.castsShadows)
+                .count
         }
         print("scene:    \(scene.name), \(k.width)x\(k.height), \(specs[0].surfaces.count) surfaces, \(count) frames")
         print("renderer: \(gl.backendDescription)\(coverage ? "" : ", no hidden-pixel pass")")

@@ -3,7 +3,7 @@ import XCTest
 
 @testable import SceneCore
 
-/// Which local lights cast shadows: the file's `shadows:` key, street lamps by default, never the
+/// Which local lights cast shadows: the file's `shadows:` key, street lamps with `lamp_shadows`, never the
 /// vehicles; and the encoding that leaves the flag out where it is false.
 final class LocalLightShadowTests: XCTestCase {
     func testFileLightsCastOnlyWhenTheySaySo() throws {
@@ -24,7 +24,11 @@ final class LocalLightShadowTests: XCTestCase {
 
     func testStreetLampsCastAndVehiclesDoNot() throws {
         let text = try String(contentsOfFile: scenePath("driving_street.yaml"), encoding: .utf8)
-        let scene = try SceneLoader.load(yaml: text + "\nweather:\n  condition: night\n", file: "street.yaml")
+        let plain = try SceneLoader.load(yaml: text + "\nweather:\n  condition: night\n", file: "street.yaml")
+        XCTAssertFalse(try plain.frame(0).lighting.lights.contains(where: \.castsShadows), "off by default")
+        let withShadows = text.replacingOccurrences(of: "lighting:\n", with: "lighting:\n  lamp_shadows: true\n")
+        XCTAssertNotEqual(withShadows, text)
+        let scene = try SceneLoader.load(yaml: withShadows + "\nweather:\n  condition: night\n", file: "street.yaml")
         let frame = try scene.frame(0)
         let lights = frame.lighting.lights
         let lampSurfaces = Set(frame.surfaces.indices.filter { frame.surfaces[$0].name.hasSuffix("/lamp") })

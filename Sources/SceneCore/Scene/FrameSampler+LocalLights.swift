@@ -48,7 +48,9 @@ extension SceneDescription {
 
     /// The lights of `spec`'s lamp and vehicle parts and `car` built-ins, in surface order, whatever
     /// `local_lights` and the time of day say (`bench --effects` lights daylight frames with them).
-    public func partLights(for spec: FrameSpec) -> [LocalLight] {
+    /// Street lamps cast shadows when `lampShadows` says so (nil: the scene's `lamp_shadows`).
+    public func partLights(for spec: FrameSpec, lampShadows: Bool? = nil) -> [LocalLight] {
+        let lampsCast = lampShadows ?? lighting.lampShadows
         let roles = instanceRoles(spec.instances)
         var instanceByID: [Int: InstanceSpec] = [:]
         for i in spec.instances { instanceByID[i.instanceID] = i }
@@ -69,7 +71,9 @@ extension SceneDescription {
                     let bottom = s.worldFromObject.transformPoint(
                         Vec3((lo.x + hi.x) / 2, (lo.y + hi.y) / 2, lo.z)
                             .scaled(by: scale))
-                    out.append(PartLights.streetLamp(at: bottom - Vec3(0, 0, 0.02), emitter: index, area: area))
+                    out.append(
+                        PartLights.streetLamp(
+                            at: bottom - Vec3(0, 0, 0.02), emitter: index, area: area, castsShadows: lampsCast))
                 case "head_light_l", "head_light_r":
                     out.append(PartLights.headLight(at: center, pose: objectPose, emitter: index))
                 case "tail_light_l", "tail_light_r":
@@ -134,11 +138,11 @@ public enum PartLights {
     public static let tailIntensity = 80.0
     public static let tailColor = Vec3(1, 0.04, 0.02) / luminance(Vec3(1, 0.04, 0.02))
 
-    public static func streetLamp(at p: Vec3, emitter: Int?, area: Double) -> LocalLight {
+    public static func streetLamp(at p: Vec3, emitter: Int?, area: Double, castsShadows: Bool) -> LocalLight {
         LocalLight(
             kind: .spot, position: p, direction: Vec3(0, 0, -1), innerConeDeg: 40, outerConeDeg: 75,
             color: ColorTemperature.linearRGB(kelvin: lampTemperatureK), intensity: lampIntensity, range: 20,
-            size: Swift.min(area.squareRoot(), 0.5), emitter: emitter, castsShadows: true)
+            size: Swift.min(area.squareRoot(), 0.5), emitter: emitter, castsShadows: castsShadows)
     }
 
     public static func headLight(at p: Vec3, pose: Mat4, emitter: Int?) -> LocalLight {

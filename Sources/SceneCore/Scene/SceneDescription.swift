@@ -196,6 +196,9 @@ public struct LightingDescription: Hashable, Sendable {
     public var localLights: LocalLightsMode = .auto
     /// The file's own lights (`lights:`), lit in every frame.
     public var lights: [LocalLightDescription] = []
+    /// `lamp_shadows`: street lamps cast shadows (off by default: they cost about half again what the
+    /// lights cost; see docs/SCENE_FORMAT.md, "Local lights").
+    public var lampShadows: Bool = false
 }
 
 /// The sun from the clock (see `SolarPosition`); sun color and sky follow its elevation

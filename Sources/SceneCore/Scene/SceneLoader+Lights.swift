@@ -24,6 +24,7 @@ extension SceneParser {
                 l.localLights = mode
             }
         }
+        if let n = f["lamp_shadows"], let on = read.bool(n, f.path("lamp_shadows")) { l.lampShadows = on }
         guard let n = f["lights"], let items = read.list(n, f.path("lights"), of: "lights") else { return }
         l.lights = items.enumerated().compactMap { parseLight($0.element, "\(f.path("lights"))[\($0.offset)]") }
     }

@@ -11,7 +11,7 @@ extension SceneParser {
     static let lightingKeys = [
         "sun_azimuth_deg", "sun_elevation_deg", "sun_color", "sun_intensity", "sky_color", "ground_color",
         "ambient_intensity", "background_color", "time_of_day", "latitude_deg", "day_of_year", "shadows",
-        "local_lights", "lights",
+        "local_lights", "lights", "lamp_shadows",
     ]
 
     /// `hasWeather`: the file has a `weather` block, which turns shadows on by default.
