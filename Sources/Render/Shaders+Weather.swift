@@ -7,8 +7,8 @@ import SceneCore
 /// changes the albedo before it is lit (wet darkening, snow cover), `wetSpecular` and
 /// `localLighting` add light after it, `surfaceEmission` adds the glow of lamp parts.
 extension Shaders {
-    /// Uniform blocks binding 2 (weather) and 3 (lights), texture unit 3 (light clusters), storage
-    /// buffer 5 (emission).
+    /// Uniform blocks binding 2 (weather) and 3 (lights), texture unit 3 (light clusters); storage
+    /// buffer 5 (emission per surface id, pre-exposure) is read by the vertex shader.
     /// Layouts: see `WeatherBlock` and `LightGrid`.
     static let weatherDeclarations = """
         layout(std140, binding = 2) uniform WeatherBlock {
@@ -30,8 +30,6 @@ extension Shaders {
         // (low 4 bits) and the shadow maps of the listed lights (high 4 bits, bit j: layer j), bytes
         // 1...15 the lights' indices.
         layout(binding = 3) uniform usampler2D uLightClusters;
-        // Per surface id: emitted light (pre-exposure).
-        layout(std430, binding = 5) readonly buffer EmissionBlock { vec4 uEmission[]; };
 
         #ifdef LOCAL_SHADOWS
         // Shadow maps of up to 4 local lights (LocalShadowFit), one layer each: per layer the map's
@@ -145,7 +143,10 @@ extension Shaders {
         // and a highlight where the surface is wet.
         vec3 localLighting(SurfaceWeather s, vec3 n, vec3 pRel, vec3 v, float depth) {
             ivec2 tile = ivec2(gl_FragCoord.xy) / uLightGrid.y;
-            int slice = clamp(int(floor(2.0 * log2(max(depth, 1e-3)))), 0, 15);
+            // floor(2 log2 z) from the float's bits: twice the exponent, plus one past sqrt(2).
+            int bits = floatBitsToInt(max(depth, 1e-3));
+            float mantissa = intBitsToFloat((bits & 0x7fffff) | 0x3f800000);
+            int slice = clamp(2 * ((bits >> 23) - 127) + (mantissa >= 1.4142135 ? 1 : 0), 0, 15);
             uvec4 cluster = texelFetch(uLightClusters, ivec2(tile.x * 16 + slice, tile.y), 0);
             uint count = cluster.x & 0xfu;
             float gloss = max(s.wet, s.puddle);
@@ -181,9 +182,12 @@ extension Shaders {
             return s.albedo * diffuse + glints * (gloss * fresnel);
         }
 
-        vec3 surfaceEmission(uint surfaceID) {
-            return uLightGrid.w != 0 ? uEmission[surfaceID].rgb : vec3(0.0);
+        #ifdef LOCAL_LIGHTS
+        flat in vec3 vEmission;
+        vec3 surfaceEmission() {
+            return uLightGrid.w != 0 ? vEmission : vec3(0.0);
         }
+        #endif
         """
 
     /// Rain streaks, snow flakes and the glow of lights without a lamp part, as camera-facing quads

@@ -35,11 +35,19 @@ enum Shaders {
         out vec3 vShadow;
         out vec3 vShadowNormalOffset;
         #endif
+        #ifdef LOCAL_LIGHTS
+        // The glow of lamp parts per surface id (WeatherRendering): read once per vertex, not per pixel.
+        layout(std430, binding = 5) readonly buffer EmissionBlock { vec4 uEmission[]; };
+        flat out vec3 vEmission;
+        #endif
         void main() {
             gl_Position = iClipFromUnit * vec4(aPosition, 1.0);
             vNormal = iWorldNormal * aNormal;
             vColor = iColor;
             vSurfaceID = iIDs.x;
+        #ifdef LOCAL_LIGHTS
+            vEmission = iIDs.x < uint(uEmission.length()) ? uEmission[iIDs.x].rgb : vec3(0.0);
+        #endif
         #ifdef SHADOWS
             vShadow = (uShadowFromClip * gl_Position).xyz;
             vShadowNormalOffset = uShadowFromWorldLinear * (normalize(vNormal) * uShadowParams.y);
@@ -150,7 +158,7 @@ enum Shaders {
             lit += wetSpecular(sw, n, v, sunVisible);
         #endif
         #ifdef LOCAL_LIGHTS
-            lit += localLighting(sw, n, pRel, v, z) + surfaceEmission(vSurfaceID);
+            lit += localLighting(sw, n, pRel, v, z) + surfaceEmission();
         #endif
         #ifdef FOG
             lit = mix(lit, uFogColor, fogAmount(pCam));
