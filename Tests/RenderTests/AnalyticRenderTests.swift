@@ -7,28 +7,11 @@ import XCTest
 
 /// Renders analytic scenes on a real EGL context (Mesa llvmpipe in CI) and checks pixels exactly.
 final class AnalyticRenderTests: XCTestCase {
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            // Leave both nil: every test then fails with this error (never skipped).
-            contextError = "\(error)"
-        }
-    }
-    static var contextError = ""
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
-    func makeRenderer() throws -> GLRenderer {
-        guard let r = Self.renderer else {
-            XCTFail("no EGL context: \(Self.contextError)")
-            throw RenderError("no EGL context")
-        }
-        return r
-    }
+    func makeRenderer() throws -> GLRenderer { try Self.fixture.makeRenderer() }
 
     /// A camera at the origin looking along world +X: camera x = -world y, camera y = -world z.
     func forwardCamera(width: Int, height: Int, f: Double) -> Camera {
@@ -39,7 +22,7 @@ final class AnalyticRenderTests: XCTestCase {
 
     func testContextReportsDriver() throws {
         _ = try makeRenderer()
-        let c = try XCTUnwrap(Self.context)
+        let c = try XCTUnwrap(Self.fixture.context)
         XCTAssertFalse(c.glRenderer.isEmpty)
         XCTAssertTrue(c.glVersion.hasPrefix("4."), "expected an OpenGL 4.x core context, got \(c.glVersion)")
     }

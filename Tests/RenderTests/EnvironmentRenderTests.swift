@@ -35,23 +35,11 @@ final class EnvironmentRenderTests: XCTestCase {
           - {name: stock, shape: box, class: box, size: [0.3, 0.25, 0.25], count: 6, placement: {region: shelf, levels: [1, 2]}}
         """
 
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
-    static var contextError = ""
-
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            // Leave both nil: the test then fails with this error (never skipped).
-            contextError = "\(error)"
-        }
-    }
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
     func testTheIDBufferHoldsTheScenesInstances() throws {
-        guard let renderer = Self.renderer else { return XCTFail("no EGL context: \(Self.contextError)") }
+        let renderer = try Self.fixture.makeRenderer()
         let scene = try SceneLoader.load(yaml: Self.scene, file: "cell.yaml")
         for index in 0..<3 {
             let spec = try scene.frame(index)

@@ -17,19 +17,8 @@ import XCTest
 ///
 /// (the run fails, saying which files it wrote), look at the new images, and commit them.
 final class GoldenImageTests: XCTestCase {
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
-    static var contextError = ""
-
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            contextError = "\(error)"
-        }
-    }
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -73,10 +62,7 @@ final class GoldenImageTests: XCTestCase {
     }
 
     func render(_ c: Case) throws -> Images {
-        guard let renderer = Self.renderer else {
-            XCTFail("no EGL context: \(Self.contextError)")
-            throw RenderError("no EGL context")
-        }
+        let renderer = try Self.fixture.makeRenderer()
         let scene = try SceneLoader.load(path: Self.root.appendingPathComponent("scenes/\(c.scene)").path)
         var spec = try scene.frame(c.frame)
         spec.camera.intrinsics = spec.camera.intrinsics.resized(width: Self.width, height: Self.height)

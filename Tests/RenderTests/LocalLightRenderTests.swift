@@ -8,27 +8,10 @@ import XCTest
 /// Point and spot lights at night on a real EGL context (llvmpipe in CI): light where the falloff,
 /// the range and the cone say, none elsewhere, never in the IDs or depth.
 final class LocalLightRenderTests: XCTestCase {
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
-    static var contextError = ""
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            contextError = "\(error)"
-        }
-    }
-
-    func makeRenderer() throws -> GLRenderer {
-        guard let r = Self.renderer else {
-            XCTFail("no EGL context: \(Self.contextError)")
-            throw RenderError("no EGL context")
-        }
-        return r
-    }
+    func makeRenderer() throws -> GLRenderer { try Self.fixture.makeRenderer() }
 
     static let width = 160, height = 120
 

@@ -9,27 +9,10 @@ import XCTest
 /// leaves the ground under the box dark when it casts, lit when it does not; the IDs and depth never
 /// change; at most 4 lights get maps, the nearest.
 final class LocalShadowRenderTests: XCTestCase {
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
-    static var contextError = ""
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            contextError = "\(error)"
-        }
-    }
-
-    func makeRenderer() throws -> GLRenderer {
-        guard let r = Self.renderer else {
-            XCTFail("no EGL context: \(Self.contextError)")
-            throw RenderError("no EGL context")
-        }
-        return r
-    }
+    func makeRenderer() throws -> GLRenderer { try Self.fixture.makeRenderer() }
 
     static let width = 160, height = 120
 

@@ -10,28 +10,10 @@ import XCTest
 /// Custom meshes, physically based finishes and base color textures on a real EGL context (Mesa
 /// llvmpipe in CI): labels exact and independent of the finish, colors where the shading says.
 final class MeshRenderTests: XCTestCase {
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
-    static var contextError = ""
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            // Leave both nil: every test then fails with this error (never skipped).
-            contextError = "\(error)"
-        }
-    }
-
-    func makeRenderer() throws -> GLRenderer {
-        guard let r = Self.renderer else {
-            XCTFail("no EGL context: \(Self.contextError)")
-            throw RenderError("no EGL context")
-        }
-        return r
-    }
+    func makeRenderer() throws -> GLRenderer { try Self.fixture.makeRenderer() }
 
     /// A camera at the origin looking along world +X: image right is world -y, image down world -z.
     func forwardCamera(width: Int, height: Int, f: Double) -> Camera {

@@ -8,27 +8,10 @@ import XCTest
 /// Rain, snow and wet roads on a real EGL context (llvmpipe in CI): they change the color image as
 /// the models say, and never the IDs or depth.
 final class PrecipitationRenderTests: XCTestCase {
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
-    static var contextError = ""
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            contextError = "\(error)"
-        }
-    }
-
-    func makeRenderer() throws -> GLRenderer {
-        guard let r = Self.renderer else {
-            XCTFail("no EGL context: \(Self.contextError)")
-            throw RenderError("no EGL context")
-        }
-        return r
-    }
+    func makeRenderer() throws -> GLRenderer { try Self.fixture.makeRenderer() }
 
     static let classes = [
         SemanticClass(id: 1, name: "road", color: [0, 0, 0]), SemanticClass(id: 2, name: "building", color: [0, 0, 0]),

@@ -9,27 +9,10 @@ import XCTest
 /// Weather, fog, night and sun shadows on a real EGL context (llvmpipe in CI): they change the
 /// color image as the models say, and never the IDs, depth or labels.
 final class WeatherRenderTests: XCTestCase {
-    static var context: EGLHeadlessContext?
-    static var renderer: GLRenderer?
-    static var contextError = ""
+    /// One EGL context and renderer for the class (RenderFixture.swift).
+    static let fixture = RenderFixture()
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            context = try EGLHeadlessContext(platform: .automatic)
-            renderer = try GLRenderer()
-        } catch {
-            contextError = "\(error)"
-        }
-    }
-
-    func makeRenderer() throws -> GLRenderer {
-        guard let r = Self.renderer else {
-            XCTFail("no EGL context: \(Self.contextError)")
-            throw RenderError("no EGL context")
-        }
-        return r
-    }
+    func makeRenderer() throws -> GLRenderer { try Self.fixture.makeRenderer() }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -343,20 +343,13 @@ struct SceneParser {
         let startX = f["start_x"].map { read.number($0, f.path("start_x")) } ?? -50
 
         var markings: MarkingsDescription?? = .some(nil)
-        if let m = f["markings"] {
-            if m.tagName == .bool {
-                if read.bool(m, f.path("markings")) == true, let classID {
-                    markings = parseMarkings(nil, roadClass: classID, laneWidth: nil)
-                }
-            } else if let classID {
-                markings = parseMarkings(
-                    m, roadClass: classID, laneWidth: width.flatMap { w in lanes.map { w / Double($0) } })
-            }
-        } else if let classID {
-            markings = parseMarkings(nil, roadClass: classID, laneWidth: nil)
+        if let classID {
+            markings = parseMarkingsBlock(
+                f["markings"], f.path("markings"), roadClass: classID,
+                laneWidth: width.flatMap { w in lanes.map { w / Double($0) } })
         }
         var sidewalk: SidewalkDescription?? = .some(nil)
-        if let s = f["sidewalk"] { sidewalk = parseSidewalk(s) }
+        if let s = f["sidewalk"] { sidewalk = parseSidewalkBlock(s, f.path("sidewalk")).map { .some($0) } ?? .none }
 
         guard let classID, let color, let width, let lanes, let length, let startX, let markings, let sidewalk else {
             return nil
@@ -364,49 +357,6 @@ struct SceneParser {
         return RoadDescription(
             classID: classID, color: color, width: width, lanes: lanes, startX: startX, length: length,
             markings: markings, sidewalk: sidewalk)
-    }
-
-    /// nil node: the defaults. Returns .none (outer) when the mapping had a mistake.
-    func parseMarkings(_ node: Node?, roadClass: Int, laneWidth: Double?) -> MarkingsDescription?? {
-        var m = MarkingsDescription(
-            classID: roadClass, color: linearRGB([235, 235, 235]), lineWidth: 0.15, dashLength: 3, gapLength: 6,
-            edgeLines: true)
-        guard let node else { return .some(m) }
-        let keys = ["class", "color", "width", "dash_length", "gap_length", "edge_lines"]
-        guard let f = read.fields(node, "road.markings", allowed: keys) else { return .none }
-        var ok = true
-        func take<T>(_ v: T??, _ assign: (T) -> Void) {
-            switch v {
-            case .some(.some(let x)): assign(x)
-            case .some(.none): ok = false
-            case .none: break
-            }
-        }
-        take(f["class"].map { classRef($0, f.path("class")) }) { m.classID = $0 }
-        take(f["color"].map { read.color($0, f.path("color")) }) { m.color = $0 }
-        take(f["width"].map { read.number($0, f.path("width"), .positive) }) { m.lineWidth = $0 }
-        take(f["dash_length"].map { read.number($0, f.path("dash_length"), .positive) }) { m.dashLength = $0 }
-        take(f["gap_length"].map { read.number($0, f.path("gap_length"), .nonNegative) }) { m.gapLength = $0 }
-        take(f["edge_lines"].map { read.bool($0, f.path("edge_lines")) }) { m.edgeLines = $0 }
-        if let laneWidth, m.lineWidth >= laneWidth, let n = f["width"] {
-            read.report(
-                n, f.path("width"),
-                "expected a line width narrower than a lane (\(format(laneWidth)) m), found \(format(m.lineWidth))")
-            ok = false
-        }
-        return ok ? .some(m) : .none
-    }
-
-    func parseSidewalk(_ node: Node) -> SidewalkDescription?? {
-        guard let f = read.fields(node, "road.sidewalk", allowed: ["class", "color", "width", "height"]) else {
-            return .none
-        }
-        let classID = f.required("class", "a class name").flatMap { classRef($0, f.path("class")) }
-        let color = f["color"].map { read.color($0, f.path("color")) } ?? linearRGB([160, 160, 155])
-        let width = f["width"].map { read.number($0, f.path("width"), .positive) } ?? 2.5
-        let height = f["height"].map { read.number($0, f.path("height"), .nonNegative) } ?? 0.15
-        guard let classID, let color, let width, let height else { return .none }
-        return .some(SidewalkDescription(classID: classID, color: color, width: width, height: height))
     }
 }
 
