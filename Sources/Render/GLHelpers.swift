@@ -62,4 +62,16 @@ enum GL {
         guard loc >= 0 else { throw RenderError("uniform \(name) not found in the shader program") }
         return loc
     }
+
+    /// Makes a depth texture a shadow map: bilinear hardware comparison (a 2x2 PCF per lookup),
+    /// clamped at its edges, and lit where the receiver is at least as near the light as the stored
+    /// depth (reversed depth: nearer is greater).
+    static func setShadowComparison(_ texture: GLuint) {
+        glTextureParameteri(texture, GLenum(GL_TEXTURE_MIN_FILTER), GL_LINEAR)
+        glTextureParameteri(texture, GLenum(GL_TEXTURE_MAG_FILTER), GL_LINEAR)
+        glTextureParameteri(texture, GLenum(GL_TEXTURE_WRAP_S), GL_CLAMP_TO_EDGE)
+        glTextureParameteri(texture, GLenum(GL_TEXTURE_WRAP_T), GL_CLAMP_TO_EDGE)
+        glTextureParameteri(texture, GLenum(GL_TEXTURE_COMPARE_MODE), GL_COMPARE_REF_TO_TEXTURE)
+        glTextureParameteri(texture, GLenum(GL_TEXTURE_COMPARE_FUNC), GL_GEQUAL)
+    }
 }

@@ -20,13 +20,7 @@ final class LocalShadowMaps {
         glCreateTextures(GLenum(GL_TEXTURE_2D_ARRAY), 1, &texture)
         glTextureStorage3D(
             texture, 1, GLenum(GL_DEPTH_COMPONENT32F), size, size, GLsizei(LocalLight.maxShadowedPerFrame))
-        glTextureParameteri(texture, GLenum(GL_TEXTURE_MIN_FILTER), GL_LINEAR)
-        glTextureParameteri(texture, GLenum(GL_TEXTURE_MAG_FILTER), GL_LINEAR)
-        glTextureParameteri(texture, GLenum(GL_TEXTURE_WRAP_S), GL_CLAMP_TO_EDGE)
-        glTextureParameteri(texture, GLenum(GL_TEXTURE_WRAP_T), GL_CLAMP_TO_EDGE)
-        glTextureParameteri(texture, GLenum(GL_TEXTURE_COMPARE_MODE), GL_COMPARE_REF_TO_TEXTURE)
-        // Reversed depth: lit when the receiver is at least as near the light as the stored depth.
-        glTextureParameteri(texture, GLenum(GL_TEXTURE_COMPARE_FUNC), GL_GEQUAL)
+        GL.setShadowComparison(texture)
         glCreateFramebuffers(1, &framebuffer)
         glNamedFramebufferDrawBuffer(framebuffer, GLenum(GL_NONE))
         glNamedFramebufferReadBuffer(framebuffer, GLenum(GL_NONE))

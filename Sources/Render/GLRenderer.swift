@@ -353,13 +353,7 @@ public final class GLRenderer: FrameRenderer {
             if shadowFramebuffer != 0 { glDeleteFramebuffers(1, [shadowFramebuffer]) }
             glCreateTextures(GLenum(GL_TEXTURE_2D), 1, &shadowTexture)
             glTextureStorage2D(shadowTexture, 1, GLenum(GL_DEPTH_COMPONENT32F), GLsizei(size), GLsizei(size))
-            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_MIN_FILTER), GL_LINEAR)
-            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_MAG_FILTER), GL_LINEAR)
-            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_WRAP_S), GL_CLAMP_TO_EDGE)
-            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_WRAP_T), GL_CLAMP_TO_EDGE)
-            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_COMPARE_MODE), GL_COMPARE_REF_TO_TEXTURE)
-            // Reversed depth: lit when the receiver is at least as near the sun as the stored depth.
-            glTextureParameteri(shadowTexture, GLenum(GL_TEXTURE_COMPARE_FUNC), GL_GEQUAL)
+            GL.setShadowComparison(shadowTexture)
             glCreateFramebuffers(1, &shadowFramebuffer)
             glNamedFramebufferTexture(shadowFramebuffer, GLenum(GL_DEPTH_ATTACHMENT), shadowTexture, 0)
             glNamedFramebufferDrawBuffer(shadowFramebuffer, GLenum(GL_NONE))
